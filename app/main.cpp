@@ -1,0 +1,25 @@
+// main.cpp — parse, run, and map every error to its exit status.
+#include <cstdio>
+
+#include <fmt/format.h>
+
+#include "ctxrun/cli.hpp"
+#include "ctxrun/error.hpp"
+#include "ctxrun/exit_code.hpp"
+#include "ctxrun/run.hpp"
+
+int main(int argc, char** argv) {
+  try {
+    const auto now = std::chrono::time_point_cast<ctxrun::Duration>(std::chrono::system_clock::now());
+    return ctxrun::run(ctxrun::parse_command_line(argc, argv, now));
+  } catch (const ctxrun::HelpRequested& h) {  // --help / --version
+    std::fputs(h.text.c_str(), stdout);
+    return 0;
+  } catch (const ctxrun::UsageError& e) {  // wraps CLI11's errors and our own checks
+    fmt::print(stderr, "ctxrun: {}\n", e.what());
+    return static_cast<int>(ctxrun::ExitCode::Usage);  // 125, never CLI11's 100+
+  } catch (const std::exception& e) {  // a failed system call: ctxrun itself failed
+    fmt::print(stderr, "ctxrun: {}\n", e.what());
+    return static_cast<int>(ctxrun::ExitCode::Usage);
+  }
+}

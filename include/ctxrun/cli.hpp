@@ -1,0 +1,63 @@
+// cli.hpp — the command line: Options, parsing, and validation into typed values.
+#pragma once
+#include <csignal>
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "ctxrun/duration.hpp"
+#include "ctxrun/scheduler.hpp"
+
+namespace ctxrun {
+
+enum class OutputMode { Auto, Inherit, Prefix, Group, Raw };
+enum class ColorMode { Auto, Always, Never };
+enum class Tristate { Auto, On, Off };
+
+/// A flag's value together with the text the user wrote (for messages: `--timeout 5s`).
+template <class T>
+struct Given {
+  T value{};
+  std::string text;  ///< empty if not given
+  explicit operator bool() const { return !text.empty(); }
+};
+
+struct Options {
+  Given<Duration> timeout;                  ///< 0 = none
+  Given<WallTime> deadline;
+  std::vector<std::pair<std::string, std::string>> values;
+  std::vector<std::string> commands;        ///< -c
+  std::vector<std::string> names;           ///< -n, split on commas
+  std::optional<std::string> jobs_file;     ///< -f ('-' = stdin)
+  std::size_t jobs = 0;                     ///< -j; 0 = the default
+  StopOn stop_on = StopOn::Failure;
+  Given<Duration> job_timeout;              ///< 0 = none
+  int retries = 0;
+  Duration retry_delay{0};
+  double retry_backoff = 2.0;
+  int signal = SIGTERM;
+  Given<Duration> grace{std::chrono::seconds(5), ""};
+  bool preserve_status = false;
+  Tristate foreground = Tristate::Auto;
+  OutputMode output = OutputMode::Auto;
+  ColorMode color = ColorMode::Auto;
+  Tristate status = Tristate::Auto;
+  std::optional<std::string> report;
+  bool quiet = false;
+  bool verbose = false;
+  std::vector<std::string> command;         ///< one command: its argv
+  std::vector<std::string> args;            ///< the whole command line, for the report
+};
+
+/// --help or --version: the text to print, exit 0.
+struct HelpRequested {
+  std::string text;
+};
+
+/// Parses and validates; throws UsageError (one line naming the flag and value) or
+/// HelpRequested. `now` resolves --deadline.
+Options parse_command_line(int argc, const char* const* argv, WallTime now);
+
+}  // namespace ctxrun

@@ -1,0 +1,26 @@
+// clock.hpp — the monotonic clock policy code is given, so tests can drive time by hand.
+#pragma once
+#include <chrono>
+
+namespace ctxrun {
+
+using TimePoint = std::chrono::steady_clock::time_point;
+
+struct Clock {
+  virtual ~Clock() = default;
+  virtual TimePoint now() const = 0;
+};
+
+/// The real monotonic clock.
+struct SteadyClock final : Clock {
+  TimePoint now() const override { return std::chrono::steady_clock::now(); }
+};
+
+/// A clock that moves only when told to (tests).
+struct FakeClock final : Clock {
+  TimePoint t{std::chrono::hours(1)};
+  TimePoint now() const override { return t; }
+  void advance(std::chrono::nanoseconds d) { t += d; }
+};
+
+}  // namespace ctxrun

@@ -1,0 +1,54 @@
+// env_context.hpp — the context across processes, through the environment (SPEC §6).
+#pragma once
+#include <cstddef>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "ctxrun/duration.hpp"
+
+namespace ctxrun {
+
+/// What an enclosing ctxrun handed down.
+struct Inherited {
+  std::optional<WallTime> deadline;  ///< CTXRUN_DEADLINE
+  std::optional<Duration> budget;    ///< CTXRUN_BUDGET, relative to this process's start
+  std::string run_id;                ///< CTXRUN_RUN_ID
+  std::string path;                  ///< CTXRUN_PATH
+};
+
+/// Reads CTXRUN_* through `get` (getenv). An empty variable counts as absent. A value that
+/// does not parse throws UsageError naming the variable: a deadline that cannot be read
+/// cannot be honoured, so ctxrun refuses to run rather than outlive its parent.
+Inherited read_inherited(const std::function<const char*(const char*)>& get);
+
+/// `[A-Za-z_][A-Za-z0-9_]*`, and not a CTXRUN_ name (those belong to the protocol).
+bool valid_value_key(std::string_view key);
+
+/// 32 lowercase hex digits from 16 random bytes.
+std::string make_run_id(const unsigned char (&bytes)[16]);
+
+using Variables = std::vector<std::pair<std::string, std::string>>;
+
+/// The variables one job gets.
+struct JobContext {
+  std::optional<WallTime> deadline{};  ///< the job's effective deadline, if any
+  Duration budget{};                 ///< time left at spawn (meaningful with a deadline)
+  std::string run_id, path, job;
+  std::size_t index = 1;
+  int attempt = 1;
+  const std::map<std::string, std::string, std::less<>>* values = nullptr;
+};
+Variables job_variables(const JobContext& job);
+
+/// Names every job's environment sets, so they are removed from the inherited environment
+/// once instead of per job.
+std::vector<std::string> job_variable_names(const std::map<std::string, std::string, std::less<>>& values);
+
+/// `base` (KEY=VALUE strings, e.g. environ) without the variables named in `drop`.
+std::vector<std::string> environment_without(const char* const* base, const std::vector<std::string>& drop);
+
+}  // namespace ctxrun

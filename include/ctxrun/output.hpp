@@ -1,0 +1,81 @@
+// output.hpp — job output as whole lines: prefixed, raw, or grouped per job (SPEC §7).
+#pragma once
+#include <cstddef>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "ctxrun/line_splitter.hpp"
+
+namespace ctxrun {
+
+enum class Stream { Out = 1, Err = 2 };
+
+/// Where formatted bytes go (the loop's writer). Each call carries whole lines only.
+class OutputPort {
+ public:
+  virtual ~OutputPort() = default;
+  virtual void write(Stream stream, std::string_view bytes) = 0;
+};
+
+enum class SinkMode { Prefix, Raw, Group };
+
+/// Turns the bytes jobs write into whole lines on ctxrun's stdout and stderr.
+/// - Prefix: `name │ line`, names padded to the widest, colored from a fixed palette.
+/// - Raw: the lines alone.
+/// - Group: prefixed lines, held per job and printed together when the job ends.
+/// A line longer than `max_line` is split; its later pieces carry `┆` instead of `│` (raw:
+/// they simply start a new line). A last line without newline gets one. One port write per
+/// batch of lines, never a broken line.
+class LineSink {
+ public:
+  LineSink(OutputPort& port, SinkMode mode, const std::vector<std::string>& names, bool color,
+           std::size_t max_line = LineSplitter::kDefaultMaxLine);
+
+  /// The job (0-based) is about to run: its splitters are made.
+  void open(std::size_t job);
+  void data(std::size_t job, Stream stream, std::string_view bytes);
+  /// End of one stream: a held partial line comes out.
+  void eof(std::size_t job, Stream stream);
+  /// The job's attempt is over (both streams at EOF): group mode prints it; state is freed.
+  void close(std::size_t job);
+
+ private:
+  struct JobState {
+    LineSplitter out, err;
+    std::string held_out, held_err;  // group mode
+  };
+  template <class Pieces>
+  void emit(std::size_t job, Stream stream, Pieces&& pieces);
+
+  OutputPort& port_;
+  SinkMode mode_;
+  std::size_t max_line_;
+  std::vector<std::string> prefix_, continued_;  // per job, colors included
+  std::vector<std::unique_ptr<JobState>> jobs_;
+  std::string batch_;
+};
+
+/// One owner of the terminal (ninja's LinePrinter): job output and messages always start on
+/// a fresh line, the status line is erased before and redrawn after them.
+class Console final : public OutputPort {
+ public:
+  /// `tty_out`/`tty_err`: whether stdout/stderr are terminals.
+  Console(OutputPort& port, bool tty_out, bool tty_err) : port_(port), tty_out_(tty_out), tty_err_(tty_err) {}
+  void write(Stream stream, std::string_view bytes) override;
+  /// A line of ctxrun's own on stderr (`ctxrun: …\n`).
+  void message(std::string_view line) { write(Stream::Err, line); }
+  /// Shows (overprints) the status line; ignored unless stderr is a terminal.
+  void status(std::string_view text);
+  /// Removes the status line, if shown.
+  void clear_status();
+  bool status_shown() const { return shown_; }
+
+ private:
+  OutputPort& port_;
+  bool tty_out_, tty_err_;
+  bool shown_ = false;
+};
+
+}  // namespace ctxrun

@@ -1,0 +1,96 @@
+// posix.hpp — the POSIX calls ctxrun makes outside the event loop, each named on failure.
+#pragma once
+#include <signal.h>
+#include <sys/resource.h>
+#include <sys/types.h>
+
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace ctxrun {
+
+/// An owned file descriptor.
+class Fd {
+ public:
+  Fd() = default;
+  explicit Fd(int fd) : fd_(fd) {}
+  Fd(Fd&& o) noexcept : fd_(std::exchange(o.fd_, -1)) {}
+  Fd& operator=(Fd&& o) noexcept;
+  ~Fd();
+  int get() const { return fd_; }
+  int release() { return std::exchange(fd_, -1); }
+  void reset();
+  explicit operator bool() const { return fd_ >= 0; }
+
+ private:
+  int fd_ = -1;
+};
+
+struct Pipe {
+  Fd read, write;
+};
+/// pipe2(O_CLOEXEC); both ends close on exec.
+Pipe make_pipe();
+/// /dev/null for reading and writing, O_CLOEXEC.
+Fd open_devnull();
+
+/// What the process looked like at start, so children can be given the same (SPEC §7,
+/// STYLE habit 3): signal mask, the signals ctxrun ignores itself, the fd limit.
+struct StartState {
+  sigset_t mask;                    ///< the mask ctxrun was started with
+  rlimit nofile;                    ///< the fd limit ctxrun was started with
+  std::vector<int> ignored_by_us;   ///< signals ctxrun set to SIG_IGN (reset in children)
+  std::vector<int> handled;         ///< signals the loop catches (reset before the mask is restored)
+  pid_t pid;
+};
+/// Captures the start state, ignores SIGPIPE (EPIPE is handled as a cause) and SIGTTOU
+/// (ctxrun writes and hands the terminal around from a background group), raises the soft
+/// fd limit to the hard one, and unblocks the signals the loop waits for.
+StartState prepare_process(const std::vector<int>& handled);
+
+/// True if `sig` was ignored when ctxrun started (nohup, `&` in a script): then ctxrun does
+/// not catch it either, like timeout(1) since coreutils 9.10.
+bool ignored_at_start(int sig);
+
+/// Blocks every signal for its lifetime (around fork: see boostorg/asio#349).
+class SignalBlock {
+ public:
+  SignalBlock();
+  ~SignalBlock();
+  SignalBlock(const SignalBlock&) = delete;
+  SignalBlock& operator=(const SignalBlock&) = delete;
+
+ private:
+  sigset_t old_;
+};
+
+/// kill(-pgid, sig); refuses pgid <= 1. False if the group is gone (ESRCH).
+bool signal_group(pid_t pgid, int sig);
+/// True if any process is left in the group.
+bool group_alive(pid_t pgid);
+
+/// After cleanup: dies by `sig` so a calling shell sees a death by signal (bash stops a
+/// script on Ctrl-C only then). Core dumps are disabled first.
+[[noreturn]] void die_by_signal(int sig);
+
+/// execvp's search: `name` with a '/' is used as is; otherwise each directory of `path`.
+/// On failure returns nullopt and sets `error` to ENOENT or EACCES.
+std::optional<std::string> find_executable(const std::string& name, const std::string& path, int& error);
+
+/// 16 random bytes from getrandom(2).
+void random_bytes(unsigned char (&out)[16]);
+
+/// prctl(PR_SET_CHILD_SUBREAPER): orphans of our jobs become our children.
+void become_subreaper();
+
+/// The `errno` text, for messages.
+std::string error_text(int error_number);
+
+}  // namespace ctxrun
+
+namespace ctxrun {
+/// Columns of the terminal on `fd`, 0 if unknown.
+std::size_t terminal_width(int fd);
+}  // namespace ctxrun

@@ -1,0 +1,50 @@
+// supervisor.hpp — the loop: one io_context that turns events into scheduler calls and
+// scheduler decisions into spawns and terminations. Policy lives in Scheduler, signal
+// sequences in Termination, words in summary/report: this file only routes.
+#pragma once
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "ctxrun/cause.hpp"
+#include "ctxrun/context.hpp"
+#include "ctxrun/job.hpp"
+#include "ctxrun/output.hpp"
+#include "ctxrun/scheduler.hpp"
+
+namespace ctxrun {
+
+/// Everything the loop needs, resolved from the options and the inherited environment.
+struct Plan {
+  std::vector<JobSpec> jobs;
+  Policy policy;
+  bool single = false;                    ///< one command: it keeps stdin, may get the terminal
+  std::optional<Deadline> deadline;       ///< the root's, on the steady clock
+  Duration job_timeout{0};                ///< 0: none
+  std::string job_timeout_source;         ///< `--job-timeout 2s`
+  int first_signal = 15;
+  Duration grace{};
+  bool inherit_output = false;            ///< jobs write to ctxrun's stdout/stderr directly
+  SinkMode sink_mode = SinkMode::Prefix;
+  bool color = false;
+  bool status_line = false;
+  bool verbose = false;
+  int tty = -1;                           ///< hand this terminal to the single job
+  Context::Values values;
+  std::string run_id, path;
+  std::vector<std::string> base_env;      ///< the environment minus what each job gets set
+  std::string search_path;                ///< PATH for finding directly exec'd commands
+};
+
+struct RunResult {
+  std::vector<JobRecord> jobs;
+  std::optional<Cause> cause;   ///< the root's cause, or with --stop-on never the first failure
+  std::optional<int> stopped_status;  ///< single job stopped by a deadline: its own status
+  TimePoint started{}, ended{};
+  WallTime started_wall{};
+};
+
+/// Runs the plan to the end: every job ended or never started, every process reaped.
+RunResult supervise(const Plan& plan, const Clock& clock);
+
+}  // namespace ctxrun

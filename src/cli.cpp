@@ -1,0 +1,245 @@
+// cli.cpp — CLI11 reads the words; our parsers give them meaning and name the flag on error.
+#include "ctxrun/cli.hpp"
+
+#include <charconv>
+#include <set>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include "ctxrun/env_context.hpp"
+#include "ctxrun/error.hpp"
+#include "ctxrun/signal_name.hpp"
+#include "ctxrun/version.hpp"
+
+namespace ctxrun {
+namespace {
+
+constexpr const char* kFooter = R"(
+Jobs run in their own process groups. When the context is done (deadline, first failure,
+a signal), every running job gets --signal, then SIGKILL after --grace, and the cause is
+printed on stderr. Nothing is left running when ctxrun exits.
+
+Exit status:
+  0        every job succeeded (or --stop-on success/first and the winner succeeded)
+  124      a deadline was exceeded (--timeout, --deadline, --job-timeout, or inherited)
+  125      ctxrun itself failed: bad usage, bad value, unreadable jobs file
+  126      one command: found but not executable
+  127      one command: not found
+  128+N    ctxrun was stopped by signal N (it dies by that signal after cleanup)
+  other    the status of the job whose failure ended the run (128+N if killed by signal N)
+
+Examples:
+  ctxrun -t 30s -- make test
+  ctxrun -c 'npm run lint' -c 'npm test' -n lint,test
+  ctxrun -j 8 -f jobs.txt --job-timeout 1m --retries 2
+See ctxrun(1) for the environment, the report schema and the details.)";
+
+// One line naming the flag, from whatever CLI11 complains about.
+UsageError from_cli11(const CLI::ParseError& e) {
+  std::string what = e.what();
+  if (const auto nl = what.find('\n'); nl != std::string::npos) what.resize(nl);
+  return UsageError(what);
+}
+
+template <class Parse>
+auto parsed(const char* flag, const std::string& text, Parse parse) {
+  try {
+    return parse(text);
+  } catch (const ParseError& e) {
+    throw bad_value(flag, text, e.what());
+  }
+}
+
+long long integer(const char* flag, const std::string& text, long long min) {
+  long long v = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec == std::errc::result_out_of_range) throw bad_value(flag, text, "too large");
+  if (ec != std::errc() || end != text.data() + text.size()) throw bad_value(flag, text, "expected a whole number");
+  if (v < min) throw bad_value(flag, text, fmt::format("must be at least {}", min));
+  return v;
+}
+
+template <class Enum>
+Enum choice(const char* flag, const std::string& text, std::initializer_list<std::pair<const char*, Enum>> table) {
+  std::string names;
+  for (const auto& [name, value] : table) {
+    if (text == name) return value;
+    names += names.empty() ? name : fmt::format(", {}", name);
+  }
+  throw bad_value(flag, text, fmt::format("expected one of {}", names));
+}
+
+// Registered flags, as strings; validated after CLI11 is done.
+struct Raw {
+  std::string timeout, deadline, job_timeout, retry_delay, retry_backoff, grace, signal;
+  std::string jobs, retries, stop_on, output, color, report, jobs_file;
+  std::vector<std::string> values, commands, names;
+  bool keep_going = false, preserve_status = false, quiet = false, verbose = false;
+  bool foreground = false, status = false;
+};
+
+void validate_names(const std::vector<std::string>& names) {
+  std::set<std::string_view> seen;
+  for (const auto& n : names) {
+    if (n.empty()) throw bad_value("--names", n, "a name cannot be empty");
+    for (unsigned char c : n)
+      if (c < 0x20 || c == 0x7f || c == '/')
+        throw bad_value("--names", n, "a name cannot contain '/' or control characters");
+    if (!seen.insert(n).second) throw bad_value("--names", n, "two jobs cannot have the same name");
+  }
+}
+
+}  // namespace
+
+Options parse_command_line(int argc, const char* const* argv, WallTime now) {
+  CLI::App app{
+      "ctxrun runs commands under a context: a deadline, a cancellation tree and values.\n\n"
+      "Usage: ctxrun [OPTIONS] [--] COMMAND [ARG...]\n"
+      "       ctxrun [OPTIONS] -c CMD [-c CMD...]\n"
+      "       ctxrun [OPTIONS] -f FILE\n",
+      "ctxrun"};
+  app.prefix_command();
+  app.footer(kFooter);
+  app.set_help_flag("-h,--help", "Print this help and exit");
+  app.set_version_flag("-V,--version", std::string("ctxrun ") + kVersion);
+  app.get_formatter()->column_width(34);
+
+  Raw r;
+  const auto take_last = CLI::MultiOptionPolicy::TakeLast;
+  app.add_option("-t,--timeout", r.timeout, "Deadline relative to now (300ms, 1.5s, 2h45m, 90); 0: none")
+      ->multi_option_policy(take_last);
+  app.add_option("-d,--deadline", r.deadline, "Absolute deadline: RFC 3339, @UNIXSECONDS, or HH:MM[:SS]")
+      ->multi_option_policy(take_last);
+  app.add_option("-e,--value", r.values, "KEY=VALUE given to every job as an environment variable")
+      ->allow_extra_args(false);
+  app.add_option("-c,--command", r.commands, "A job, run as sh -c CMD (repeatable)")->allow_extra_args(false);
+  app.add_option("-n,--names", r.names, "Names for the jobs, in order: a,b,c (default 1, 2, ...)")
+      ->allow_extra_args(false);
+  app.add_option("-f,--jobs-file", r.jobs_file, "Jobs one a line ('-': stdin); blank and # lines skipped")
+      ->multi_option_policy(take_last);
+  app.add_option("-j,--jobs", r.jobs, "At most N jobs at once (default: every -c job; cores for -f)")
+      ->multi_option_policy(take_last);
+  app.add_option("--stop-on", r.stop_on, "failure (default), success, first, or never")
+      ->multi_option_policy(take_last);
+  app.add_flag("-k,--keep-going", r.keep_going, "Same as --stop-on never");
+  app.add_option("--job-timeout", r.job_timeout, "Each job attempt's own deadline")->multi_option_policy(take_last);
+  app.add_option("--retries", r.retries, "Run a failed job up to N more times")->multi_option_policy(take_last);
+  app.add_option("--retry-delay", r.retry_delay, "Delay before the first retry (default 0s)")
+      ->multi_option_policy(take_last);
+  app.add_option("--retry-backoff", r.retry_backoff, "Factor by which each further delay grows (default 2)")
+      ->multi_option_policy(take_last);
+  app.add_option("-s,--signal", r.signal, "First signal of the termination sequence (default TERM)")
+      ->multi_option_policy(take_last);
+  app.add_option("-g,--grace,--kill-after", r.grace, "Time from the first signal to SIGKILL (default 5s)")
+      ->multi_option_policy(take_last);
+  app.add_flag("--preserve-status", r.preserve_status, "On deadline, exit with the job's own status");
+  auto* fg = app.add_flag("--foreground,!--no-foreground", r.foreground,
+                          "One command: give it the terminal (default: when stdin is one)");
+  app.add_option("--output", r.output, "inherit, prefix, group, or raw (see ctxrun(1))")
+      ->multi_option_policy(take_last);
+  app.add_option("--color", r.color, "auto (default), always, or never")->multi_option_policy(take_last);
+  auto* status = app.add_flag("--status,!--no-status", r.status, "Live status line on stderr (default: on a TTY)");
+  app.add_option("--report", r.report, "Write a JSON report of the run to FILE")->multi_option_policy(take_last);
+  app.add_flag("-q,--quiet", r.quiet, "No cause line when everything succeeded");
+  app.add_flag("-v,--verbose", r.verbose, "Print each start, end and signal sent");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp&) {
+    throw HelpRequested{app.help()};
+  } catch (const CLI::CallForVersion& e) {
+    throw HelpRequested{std::string(e.what()) + "\n"};
+  } catch (const CLI::ParseError& e) {
+    throw from_cli11(e);
+  }
+
+  Options o;
+  for (int i = 0; i < argc; ++i) o.args.emplace_back(argv[i]);
+  o.command = app.remaining();
+  if (!o.command.empty() && o.command.front() == "--") {
+    o.command.erase(o.command.begin());
+  } else if (!o.command.empty() && o.command.front().size() > 1 && o.command.front().front() == '-') {
+    // In prefix mode CLI11 hands an unknown option over as the command; a typo must not run.
+    throw UsageError(fmt::format("unknown option {:?} (put -- before a command that starts with '-')",
+                                 o.command.front()));
+  }
+
+  if (!r.timeout.empty()) o.timeout = {parsed("--timeout", r.timeout, parse_duration), r.timeout};
+  if (!r.deadline.empty())
+    o.deadline = {parsed("--deadline", r.deadline, [&](const std::string& t) { return parse_deadline(t, now); }),
+                  r.deadline};
+  if (!r.job_timeout.empty()) o.job_timeout = {parsed("--job-timeout", r.job_timeout, parse_duration), r.job_timeout};
+  if (!r.grace.empty()) o.grace = {parsed("--grace", r.grace, parse_duration), r.grace};
+  if (!r.retry_delay.empty()) o.retry_delay = parsed("--retry-delay", r.retry_delay, parse_duration);
+  if (!r.signal.empty()) o.signal = parsed("--signal", r.signal, parse_signal);
+  if (!r.jobs.empty()) o.jobs = static_cast<std::size_t>(integer("--jobs", r.jobs, 1));
+  if (!r.retries.empty()) o.retries = static_cast<int>(std::min(integer("--retries", r.retries, 0), 1'000'000LL));
+  if (!r.retry_backoff.empty()) {
+    double f = 0;
+    const auto [end, ec] = std::from_chars(r.retry_backoff.data(), r.retry_backoff.data() + r.retry_backoff.size(), f);
+    if (ec != std::errc() || end != r.retry_backoff.data() + r.retry_backoff.size())
+      throw bad_value("--retry-backoff", r.retry_backoff, "expected a number, as in 2 or 1.5");
+    if (!(f >= 1.0 && f <= 1000.0)) throw bad_value("--retry-backoff", r.retry_backoff, "must be between 1 and 1000");
+    o.retry_backoff = f;
+  }
+  for (const auto& kv : r.values) {
+    const auto eq = kv.find('=');
+    if (eq == std::string::npos) throw bad_value("--value", kv, "expected KEY=VALUE");
+    const std::string key = kv.substr(0, eq);
+    if (!valid_value_key(key))
+      throw bad_value("--value", kv, "KEY must be a variable name ([A-Za-z_][A-Za-z0-9_]*, not CTXRUN_*)");
+    o.values.emplace_back(key, kv.substr(eq + 1));
+  }
+  if (!r.stop_on.empty())
+    o.stop_on = choice<StopOn>("--stop-on", r.stop_on,
+                       {{"failure", StopOn::Failure}, {"success", StopOn::Success}, {"first", StopOn::First},
+                        {"never", StopOn::Never}});
+  if (r.keep_going) {
+    if (!r.stop_on.empty() && o.stop_on != StopOn::Never)
+      throw bad_value("--stop-on", r.stop_on, "contradicts --keep-going");
+    o.stop_on = StopOn::Never;
+  }
+  if (!r.output.empty())
+    o.output = choice<OutputMode>("--output", r.output,
+                      {{"inherit", OutputMode::Inherit}, {"prefix", OutputMode::Prefix},
+                       {"group", OutputMode::Group}, {"raw", OutputMode::Raw}});
+  if (!r.color.empty())
+    o.color = choice<ColorMode>("--color", r.color,
+                     {{"auto", ColorMode::Auto}, {"always", ColorMode::Always}, {"never", ColorMode::Never}});
+  if (fg->count() > 0) o.foreground = r.foreground ? Tristate::On : Tristate::Off;
+  if (status->count() > 0) o.status = r.status ? Tristate::On : Tristate::Off;
+  if (!r.report.empty()) o.report = r.report;
+  if (!r.jobs_file.empty()) o.jobs_file = r.jobs_file;
+  o.preserve_status = r.preserve_status;
+  o.quiet = r.quiet;
+  o.verbose = r.verbose;
+  if (o.quiet && o.verbose) throw UsageError("--quiet and --verbose cannot be used together");
+
+  o.commands = r.commands;
+  for (const auto& n : r.names) {
+    for (std::size_t start = 0;;) {
+      const auto comma = n.find(',', start);
+      o.names.push_back(n.substr(start, comma - start));
+      if (comma == std::string::npos) break;
+      start = comma + 1;
+    }
+  }
+  validate_names(o.names);
+
+  const bool has_jobs = !o.commands.empty() || o.jobs_file;
+  if (!o.commands.empty() && o.jobs_file)
+    throw UsageError("-c and -f cannot be used together: put every job in the file, or use -c for each");
+  if (has_jobs && !o.command.empty())
+    throw UsageError(fmt::format("unexpected {:?}: a command cannot follow -c or -f (quote it as another -c)",
+                                 o.command.front()));
+  if (!has_jobs && o.command.empty())
+    throw UsageError("no command given (ctxrun [OPTIONS] [--] COMMAND [ARG...], -c CMD, or -f FILE; see --help)");
+  if (!o.commands.empty() && o.names.size() > o.commands.size())
+    throw bad_value("--names", o.names[o.commands.size()], fmt::format("more names than the {} -c jobs", o.commands.size()));
+  if (!o.command.empty() && o.names.size() > 1)
+    throw bad_value("--names", o.names[1], "one command has one name");
+  return o;
+}
+
+}  // namespace ctxrun

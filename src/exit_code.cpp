@@ -1,0 +1,34 @@
+// exit_code.cpp — the table of SPEC §5, row by row.
+#include "ctxrun/exit_code.hpp"
+
+#include <cerrno>
+
+namespace ctxrun {
+
+int exit_code_for(const Cause* cause, bool preserve_status, std::optional<int> preserved) {
+  if (!cause) return static_cast<int>(ExitCode::Ok);
+  switch (cause->kind) {
+    case CauseKind::DeadlineExceeded:
+      if (preserve_status && preserved) return *preserved;
+      return static_cast<int>(ExitCode::DeadlineExceeded);
+    case CauseKind::JobSucceeded:
+      return static_cast<int>(ExitCode::Ok);
+    case CauseKind::JobFailed:
+      return cause->end ? shell_code(*cause->end) : 1;
+    case CauseKind::SpawnFailed:
+      return cause->end ? shell_code(*cause->end) : static_cast<int>(ExitCode::NotFound);
+    case CauseKind::Signal:
+      return 128 + cause->signal;
+    case CauseKind::CanceledByJob:
+    case CauseKind::Parent:
+      return cause->end ? shell_code(*cause->end) : 1;
+  }
+  return 1;
+}
+
+int spawn_error_code(int error_number) {
+  return error_number == ENOENT || error_number == ENOTDIR ? static_cast<int>(ExitCode::NotFound)
+                                                           : static_cast<int>(ExitCode::CannotInvoke);
+}
+
+}  // namespace ctxrun

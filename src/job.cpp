@@ -1,0 +1,92 @@
+// job.cpp — when a command can skip the shell, and the outcome names.
+#include "ctxrun/job.hpp"
+
+#include <algorithm>
+#include <array>
+#include <string_view>
+
+namespace ctxrun {
+namespace {
+
+// dash's builtins and reserved words: these must run in a shell to mean what they say
+// (echo and printf, for instance, differ from /usr/bin's).
+constexpr std::array<std::string_view, 52> kShellWords = {
+    ".",     ":",      "[",      "alias", "bg",      "break",    "cd",    "command", "continue",
+    "echo",  "eval",   "exec",   "exit",  "export",  "false",    "fc",    "fg",      "getopts",
+    "hash",  "jobs",   "kill",   "local", "printf",  "pwd",      "read",  "readonly", "return",
+    "set",   "shift",  "test",   "times", "trap",    "true",     "type",  "ulimit",  "umask",
+    "unalias", "unset", "wait",  "!",     "{",       "}",        "case",  "do",      "done",
+    "elif",  "else",   "esac",   "fi",    "for",     "if",       "then",
+};
+constexpr std::array<std::string_view, 3> kMoreShellWords = {"in", "until", "while"};
+
+bool plain(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+         std::string_view("_./,:=+@%-").find(c) != std::string_view::npos;
+}
+
+// Splits words made of plain characters, '…' and "…" (without $ ` \ !), the only syntax whose
+// meaning does not depend on the shell's state. Anything else: nullopt.
+// `quoted_first` tells whether the first word had quotes ('ls' is not a command name to exec).
+std::optional<std::vector<std::string>> simple_words(std::string_view s, bool& quoted_first) {
+  std::vector<std::string> words;
+  quoted_first = false;
+  std::string word;
+  bool in_word = false;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const char c = s[i];
+    if (c == ' ') {
+      if (in_word) words.push_back(std::move(word));
+      word.clear();
+      in_word = false;
+    } else if (plain(c)) {
+      word += c;
+      in_word = true;
+    } else if (c == '\'' || c == '"') {
+      const auto close = s.find(c, i + 1);
+      if (close == std::string_view::npos) return std::nullopt;
+      const auto inner = s.substr(i + 1, close - i - 1);
+      if (c == '"' && inner.find_first_of("$`\\!") != std::string_view::npos) return std::nullopt;
+      word += inner;
+      in_word = true;
+      quoted_first |= words.empty();
+      i = close;
+    } else {
+      return std::nullopt;
+    }
+  }
+  if (in_word) words.push_back(std::move(word));
+  return words;
+}
+
+}  // namespace
+
+std::vector<std::string> command_argv(const std::string& command) {
+  bool quoted_first = false;
+  auto words = simple_words(command, quoted_first);
+  const auto shell_word = [](std::string_view w) {
+    return std::find(kShellWords.begin(), kShellWords.end(), w) != kShellWords.end() ||
+           std::find(kMoreShellWords.begin(), kMoreShellWords.end(), w) != kMoreShellWords.end();
+  };
+  // The first word must be a plain command name: unquoted, not a builtin, not an assignment.
+  if (words && !words->empty() && !quoted_first && !shell_word(words->front()) &&
+      words->front().find('=') == std::string::npos) {
+    return std::move(*words);
+  }
+  return {"sh", "-c", command};
+}
+
+std::string_view format_as(JobOutcome outcome) {
+  switch (outcome) {
+    case JobOutcome::Pending: return "pending";
+    case JobOutcome::Succeeded: return "succeeded";
+    case JobOutcome::Failed: return "failed";
+    case JobOutcome::TimedOut: return "timed-out";
+    case JobOutcome::Terminated: return "terminated";
+    case JobOutcome::Killed: return "killed";
+    case JobOutcome::NotStarted: return "not-started";
+  }
+  return "unknown";
+}
+
+}  // namespace ctxrun

@@ -1,0 +1,151 @@
+// posix.cpp — thin wrappers; the reasons for each call are in posix.hpp.
+#include "ctxrun/posix.hpp"
+
+#include <fcntl.h>
+#include <sys/prctl.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include <fmt/format.h>
+
+namespace ctxrun {
+
+Fd& Fd::operator=(Fd&& o) noexcept {
+  if (this != &o) {
+    reset();
+    fd_ = std::exchange(o.fd_, -1);
+  }
+  return *this;
+}
+
+Fd::~Fd() { reset(); }
+
+void Fd::reset() {
+  if (fd_ >= 0) ::close(fd_);  // close(2) is never retried on EINTR on Linux
+  fd_ = -1;
+}
+
+Pipe make_pipe() {
+  int p[2];
+  if (::pipe2(p, O_CLOEXEC) != 0) throw fmt::system_error(errno, "pipe2");
+  return {Fd(p[0]), Fd(p[1])};
+}
+
+Fd open_devnull() {
+  const int fd = ::open("/dev/null", O_RDWR | O_CLOEXEC);
+  if (fd < 0) throw fmt::system_error(errno, "open(/dev/null)");
+  return Fd(fd);
+}
+
+bool ignored_at_start(int sig) {
+  struct sigaction sa {};
+  return ::sigaction(sig, nullptr, &sa) == 0 && sa.sa_handler == SIG_IGN;
+}
+
+StartState prepare_process(const std::vector<int>& handled) {
+  StartState s{};
+  s.pid = ::getpid();
+  ::sigprocmask(SIG_SETMASK, nullptr, &s.mask);
+  ::getrlimit(RLIMIT_NOFILE, &s.nofile);
+  s.handled = handled;
+  for (int sig : {SIGPIPE, SIGTTOU}) {
+    if (!ignored_at_start(sig)) {
+      ::signal(sig, SIG_IGN);
+      s.ignored_by_us.push_back(sig);
+    }
+  }
+  // Three descriptors per running job: lift the soft limit (children get the original back).
+  rlimit more = s.nofile;
+  more.rlim_cur = more.rlim_max;
+  ::setrlimit(RLIMIT_NOFILE, &more);
+  sigset_t unblock;
+  sigemptyset(&unblock);
+  for (int sig : handled) sigaddset(&unblock, sig);
+  ::sigprocmask(SIG_UNBLOCK, &unblock, nullptr);
+  return s;
+}
+
+SignalBlock::SignalBlock() {
+  sigset_t all;
+  sigfillset(&all);
+  ::sigprocmask(SIG_BLOCK, &all, &old_);
+}
+
+SignalBlock::~SignalBlock() { ::sigprocmask(SIG_SETMASK, &old_, nullptr); }
+
+bool signal_group(pid_t pgid, int sig) {
+  if (pgid <= 1) return false;  // never -1 (everyone) or our own caller's group by accident
+  return ::kill(-pgid, sig) == 0;
+}
+
+bool group_alive(pid_t pgid) { return pgid > 1 && (::kill(-pgid, 0) == 0 || errno == EPERM); }
+
+void die_by_signal(int sig) {
+  const rlimit no_core{0, 0};
+  ::setrlimit(RLIMIT_CORE, &no_core);
+  ::signal(sig, SIG_DFL);
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, sig);
+  ::sigprocmask(SIG_UNBLOCK, &set, nullptr);
+  ::raise(sig);
+  ::_exit(128 + sig);  // a signal whose default is not to die (should not happen)
+}
+
+std::optional<std::string> find_executable(const std::string& name, const std::string& path, int& error) {
+  error = ENOENT;
+  const auto usable = [&](const std::string& candidate) {
+    struct stat st {};
+    if (::stat(candidate.c_str(), &st) != 0) return false;
+    if (S_ISDIR(st.st_mode) || ::access(candidate.c_str(), X_OK) != 0) {
+      error = EACCES;  // execvp reports EACCES if some candidate existed but could not run
+      return false;
+    }
+    return true;
+  };
+  if (name.empty()) return std::nullopt;
+  if (name.find('/') != std::string::npos) {
+    if (usable(name)) return name;
+    return std::nullopt;
+  }
+  for (std::size_t start = 0;;) {
+    const auto colon = path.find(':', start);
+    std::string dir = path.substr(start, colon - start);
+    std::string candidate = (dir.empty() ? std::string(".") : dir) + "/" + name;
+    if (usable(candidate)) return candidate;
+    if (colon == std::string::npos) break;
+    start = colon + 1;
+  }
+  return std::nullopt;
+}
+
+void random_bytes(unsigned char (&out)[16]) {
+  std::size_t got = 0;
+  while (got < sizeof out) {
+    const ssize_t n = ::getrandom(out + got, sizeof out - got, 0);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) throw fmt::system_error(errno, "getrandom");
+    got += static_cast<std::size_t>(n);
+  }
+}
+
+void become_subreaper() {
+  if (::prctl(PR_SET_CHILD_SUBREAPER, 1) != 0) throw fmt::system_error(errno, "prctl(PR_SET_CHILD_SUBREAPER)");
+}
+
+std::string error_text(int error_number) { return std::strerror(error_number); }
+
+}  // namespace ctxrun
+
+#include <sys/ioctl.h>
+
+namespace ctxrun {
+std::size_t terminal_width(int fd) {
+  winsize ws{};
+  return ::ioctl(fd, TIOCGWINSZ, &ws) == 0 ? ws.ws_col : 0;
+}
+}  // namespace ctxrun

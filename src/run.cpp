@@ -1,0 +1,218 @@
+// run.cpp — from Options to a Plan (flags, inherited context, environment), and from the
+// result to words, a report and an exit status.
+#include "ctxrun/run.hpp"
+
+#include <fcntl.h>
+#include <sched.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <set>
+
+#include <fmt/format.h>
+
+#include "ctxrun/env_context.hpp"
+#include "ctxrun/error.hpp"
+#include "ctxrun/exit_code.hpp"
+#include "ctxrun/jobs_file.hpp"
+#include "ctxrun/posix.hpp"
+#include "ctxrun/report.hpp"
+#include "ctxrun/summary.hpp"
+#include "ctxrun/supervisor.hpp"
+#include "ctxrun/terminal.hpp"
+
+extern char** environ;
+
+namespace ctxrun {
+namespace {
+
+const char* env(const char* name) { return std::getenv(name); }
+
+std::string read_all(int fd) {
+  std::string text;
+  char buf[65536];
+  for (;;) {
+    const ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) throw fmt::system_error(errno, "read");
+    if (n == 0) return text;
+    text.append(buf, static_cast<std::size_t>(n));
+  }
+}
+
+std::vector<JobLine> read_jobs_file(const std::string& file) {
+  const auto fail = [&](const std::string& why) { return UsageError(fmt::format("--jobs-file {:?}: {}", file, why)); };
+  std::string text;
+  if (file == "-") {
+    text = read_all(STDIN_FILENO);
+  } else {
+    Fd fd(::open(file.c_str(), O_RDONLY | O_CLOEXEC));
+    if (!fd) throw fail(error_text(errno));
+    try {
+      text = read_all(fd.get());
+    } catch (const std::system_error& e) {
+      throw fail(error_text(e.code().value()));
+    }
+  }
+  try {
+    auto jobs = parse_jobs_file(text);
+    if (jobs.empty()) throw fail("no jobs in the file");
+    return jobs;
+  } catch (const ParseError& e) {
+    throw fail(e.what());
+  }
+}
+
+std::size_t cores() {
+  cpu_set_t set;
+  if (::sched_getaffinity(0, sizeof set, &set) == 0) return static_cast<std::size_t>(CPU_COUNT(&set));
+  const long n = ::sysconf(_SC_NPROCESSORS_ONLN);
+  return n > 0 ? static_cast<std::size_t>(n) : 1;
+}
+
+std::string basename_of(const std::string& path) {
+  const auto slash = path.find_last_of('/');
+  return slash == std::string::npos ? path : path.substr(slash + 1);
+}
+
+std::vector<JobSpec> make_jobs(const Options& o) {
+  std::vector<JobSpec> jobs;
+  const auto name = [&](std::size_t i, std::string fallback) {
+    return i < o.names.size() ? o.names[i] : std::move(fallback);
+  };
+  if (!o.command.empty()) {
+    std::string text;
+    for (const auto& w : o.command) text += (text.empty() ? "" : " ") + w;
+    jobs.push_back({name(0, basename_of(o.command.front())), text, o.command, 1, 0});
+  } else if (!o.commands.empty()) {
+    for (std::size_t i = 0; i < o.commands.size(); ++i)
+      jobs.push_back({name(i, std::to_string(i + 1)), o.commands[i], command_argv(o.commands[i]), i + 1, 0});
+  } else {
+    const auto lines = read_jobs_file(*o.jobs_file);
+    if (o.names.size() > lines.size())
+      throw bad_value("--names", o.names[lines.size()], fmt::format("more names than the {} jobs", lines.size()));
+    for (std::size_t i = 0; i < lines.size(); ++i)
+      jobs.push_back({name(i, std::to_string(i + 1)), lines[i].command, command_argv(lines[i].command), i + 1,
+                      lines[i].line});
+  }
+  std::set<std::string_view> seen;
+  for (const auto& j : jobs)
+    if (!seen.insert(j.name).second)
+      throw bad_value("--names", j.name, "two jobs would have this name (default names are 1, 2, ...)");
+  return jobs;
+}
+
+struct Deadlines {
+  std::optional<Deadline> steady;
+  std::optional<WallTime> wall;
+};
+
+// The earliest of --timeout, --deadline and the inherited deadline and budget.
+Deadlines root_deadline(const Options& o, const Inherited& in, TimePoint now, WallTime wall_now) {
+  Deadlines d;
+  const auto consider = [&](TimePoint at, std::string source) {
+    if (!d.steady || at < d.steady->at) d.steady = Deadline{at, std::move(source), now};
+  };
+  const auto from_wall = [&](WallTime w) { return now + (w - wall_now); };
+  if (o.timeout && o.timeout.value > Duration::zero()) consider(now + o.timeout.value, "--timeout " + o.timeout.text);
+  if (o.deadline) consider(from_wall(o.deadline.value), "--deadline " + o.deadline.text);
+  if (in.deadline) consider(from_wall(*in.deadline), "inherited CTXRUN_DEADLINE");
+  if (in.budget) consider(now + *in.budget, "inherited CTXRUN_BUDGET");
+  if (d.steady) d.wall = wall_now + (d.steady->at - now);
+  return d;
+}
+
+int terminal_for(const Options& o, bool single, bool inherit) {
+  if (!single || !inherit || o.foreground == Tristate::Off) return -1;
+  if (::isatty(STDIN_FILENO)) return STDIN_FILENO;
+  if (o.foreground == Tristate::On) return ::open("/dev/tty", O_RDWR | O_CLOEXEC | O_NOCTTY);
+  return -1;
+}
+
+}  // namespace
+
+int run(const Options& o) {
+  SteadyClock clock;
+  const TimePoint now = clock.now();
+  const WallTime wall_now = std::chrono::time_point_cast<Duration>(std::chrono::system_clock::now());
+  const Inherited in = read_inherited(env);
+
+  Plan plan;
+  plan.jobs = make_jobs(o);
+  plan.single = !o.command.empty();
+  plan.policy = Policy{.max_running = o.jobs ? o.jobs : (o.jobs_file ? cores() : 0),
+                       .stop_on = o.stop_on,
+                       .retries = o.retries,
+                       .retry_delay = o.retry_delay,
+                       .retry_backoff = o.retry_backoff};
+  const Deadlines deadline = root_deadline(o, in, now, wall_now);
+  plan.deadline = deadline.steady;
+  if (o.job_timeout && o.job_timeout.value > Duration::zero()) {
+    plan.job_timeout = o.job_timeout.value;
+    plan.job_timeout_source = "--job-timeout " + o.job_timeout.text;
+  }
+  plan.first_signal = o.signal;
+  plan.grace = o.grace.value;
+  const OutputMode mode = o.output != OutputMode::Auto ? o.output : plan.single ? OutputMode::Inherit : OutputMode::Prefix;
+  plan.inherit_output = mode == OutputMode::Inherit;
+  plan.sink_mode = mode == OutputMode::Raw ? SinkMode::Raw : mode == OutputMode::Group ? SinkMode::Group : SinkMode::Prefix;
+  plan.color = use_color(o.color, ::isatty(STDOUT_FILENO) == 1, env);
+  plan.status_line = !plan.inherit_output && ::isatty(STDERR_FILENO) == 1 &&
+                     (o.status == Tristate::On || (o.status == Tristate::Auto && !plan.single && smart_terminal(true, env)));
+  plan.verbose = o.verbose;
+  plan.tty = terminal_for(o, plan.single, plan.inherit_output);
+  for (const auto& [k, v] : o.values) plan.values[k] = v;
+  if (in.run_id.empty()) {
+    unsigned char bytes[16];
+    random_bytes(bytes);
+    plan.run_id = make_run_id(bytes);
+  } else {
+    plan.run_id = in.run_id;
+  }
+  plan.path = in.path;
+  plan.base_env = environment_without(environ, job_variable_names(plan.values));
+  if (auto p = plan.values.find("PATH"); p != plan.values.end()) {
+    plan.search_path = p->second;
+  } else {
+    const char* path = env("PATH");
+    plan.search_path = path ? path : "/usr/local/bin:/usr/bin:/bin";
+  }
+  Fd report;
+  if (o.report) {  // opened now: a report that cannot be written is bad input, found before any job runs
+    report = Fd(::open(o.report->c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666));
+    if (!report) throw UsageError(fmt::format("--report {:?}: {}", *o.report, error_text(errno)));
+  }
+
+  RunResult result = supervise(plan, clock);
+
+  const Cause* cause = result.cause ? &*result.cause : nullptr;
+  const int code = exit_code_for(cause, o.preserve_status, result.stopped_status);
+  std::string text;
+  for (const auto& line : summary_lines({.jobs = &result.jobs, .cause = cause, .single = plan.single,
+                                         .keep_going = o.stop_on == StopOn::Never, .first_signal = o.signal,
+                                         .grace = o.grace.value, .elapsed = result.ended - result.started,
+                                         .quiet = o.quiet, .color = use_color(o.color, ::isatty(STDERR_FILENO) == 1, env)}))
+    text += line;
+  if (report) {
+    const std::string doc = report_json({.run_id = plan.run_id, .path = plan.path, .command_line = &o.args,
+                                         .started_wall = std::chrono::time_point_cast<Duration>(result.started_wall),
+                                         .started = result.started, .elapsed = result.ended - result.started,
+                                         .deadline = deadline.wall,
+                                         .deadline_source = deadline.steady ? deadline.steady->source : "",
+                                         .cause = cause, .exit_status = code, .jobs = &result.jobs});
+    if (::write(report.get(), doc.data(), doc.size()) != static_cast<ssize_t>(doc.size()))
+      text += fmt::format("ctxrun: --report {:?}: {}\n", *o.report, error_text(errno));
+  }
+  [[maybe_unused]] auto n = ::write(STDERR_FILENO, text.data(), text.size());
+
+  if (cause && cause->kind == CauseKind::Signal) die_by_signal(cause->signal);
+  // One command that died by a signal nobody here sent: die the same way, as timeout(1) does,
+  // so the caller sees what it would have seen without ctxrun (Ctrl-C in a script, SIGSEGV).
+  if (plan.single && cause && cause->kind == CauseKind::JobFailed && cause->end &&
+      std::holds_alternative<Signaled>(*cause->end))
+    die_by_signal(std::get<Signaled>(*cause->end).signal);
+  return code;
+}
+
+}  // namespace ctxrun

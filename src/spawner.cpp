@@ -1,0 +1,98 @@
+// spawner.cpp — Boost.Process v2's fork-based launcher with ctxrun's child setup.
+#include "ctxrun/spawner.hpp"
+
+#include <fcntl.h>
+#include <linux/close_range.h>
+#include <sys/syscall.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include <cerrno>
+
+#include <fmt/format.h>
+
+#include "child_process.hpp"
+
+namespace ctxrun {
+namespace {
+
+// Runs in the child between fork and exec: async-signal-safe calls only.
+struct ChildSetup {
+  const SpawnRequest& req;
+
+  template <class Launcher>
+  bp::error_code on_exec_setup(Launcher&, const std::filesystem::path&, const char* const*) {
+    const auto fail = [] { return bp::error_code(errno, bp::system_category()); };
+    if (::setpgid(0, 0) != 0) return fail();
+    const pid_t self = ::getpid();
+    if (req.watchdog >= 0) {
+      // Registered before exec: if ctxrun is SIGKILLed from here on, the watchdog knows us.
+      const int msg = static_cast<int>(self);
+      [[maybe_unused]] auto n = ::write(req.watchdog, &msg, sizeof msg);
+    }
+    // ctxrun died before we registered: we are an orphan nobody will stop. Do not run.
+    if (::getppid() != req.start->pid) ::_exit(127);
+    // SIGTTOU is blocked (the parent blocked everything around fork), so a background
+    // process group may take the terminal.
+    if (req.tty >= 0 && ::tcsetpgrp(req.tty, self) != 0) return fail();
+    for (auto [from, to] : {std::pair{req.in, 0}, std::pair{req.out, 1}, std::pair{req.err, 2}}) {
+      if (from >= 0 && from != to && ::dup2(from, to) < 0) return fail();
+    }
+    // Every other descriptor closes at exec. (1.81's close_all skips some: P5.)
+    if (::syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC) != 0) {
+      for (int fd = 3; fd < 1024; ++fd) ::fcntl(fd, F_SETFD, FD_CLOEXEC);
+    }
+    ::setrlimit(RLIMIT_NOFILE, &req.start->nofile);
+    // Default dispositions before the mask opens: a signal arriving now must not run the
+    // parent's Asio handler in this child (boostorg/asio#349).
+    for (int sig : req.start->handled) ::signal(sig, SIG_DFL);
+    for (int sig : req.start->ignored_by_us) ::signal(sig, SIG_DFL);
+    ::sigprocmask(SIG_SETMASK, &req.start->mask, nullptr);
+    return {};
+  }
+
+  // 1.81 probes for a 5-argument on_exec_error but calls the 4-argument one (P4). The real
+  // one replaces the launcher's exit() with _exit(), which would flush ctxrun's stdio
+  // buffers a second time from the child (P3).
+  template <class Launcher>
+  void on_exec_error(Launcher&, const bp::error_code&, const std::filesystem::path&, const char* const*,
+                     const bp::error_code&) {}
+  template <class Launcher>
+  void on_exec_error(Launcher&, const std::filesystem::path&, const char* const*, const bp::error_code&) {
+    ::_exit(127);
+  }
+};
+
+}  // namespace
+
+void ChildDeleter::operator()(ChildProcess* p) const { delete p; }
+
+std::variant<Spawned, SpawnFailure> spawn(asio::io_context& io, const SpawnRequest& req) {
+  const auto& argv = *req.argv;
+  int error = 0;
+  const auto exe = find_executable(argv.front(), req.path, error);
+  if (!exe) return SpawnFailure{error, fmt::format("{}: {}", argv.front(), error_text(error))};
+
+  std::vector<const char*> args;
+  args.reserve(argv.size() + 1);
+  for (const auto& a : argv) args.push_back(a.c_str());  // argv[0] as given, not the resolved path (P12)
+  args.push_back(nullptr);
+
+  bp::posix::default_launcher launcher;
+  launcher.env = req.envp;
+  bp::error_code ec;
+  ChildSetup setup{req};
+  Process p = [&] {
+    SignalBlock block;  // see ChildSetup: no Asio handler may run in the child
+    return launcher(io.get_executor(), ec, std::filesystem::path(*exe), args.data(), setup);
+  }();
+  if (ec) {
+    // 1.81 returns without reaping a child whose exec failed (P2).
+    if (launcher.pid > 0) ::waitpid(launcher.pid, nullptr, 0);
+    return SpawnFailure{ec.value(), fmt::format("{}: {}", argv.front(), ec.message())};
+  }
+  const pid_t pid = p.id();
+  return Spawned{pid, ChildPtr(new ChildProcess(std::move(p)))};
+}
+
+}  // namespace ctxrun

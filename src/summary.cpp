@@ -1,0 +1,107 @@
+// summary.cpp — the words after a run. Causes are worded by describe() alone.
+#include "ctxrun/summary.hpp"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "ctxrun/signal_name.hpp"
+#include "ctxrun/terminal.hpp"
+
+namespace ctxrun {
+
+std::string describe_outcome(const JobRecord& job, Duration grace) {
+  if (job.attempts.empty() || job.outcome == JobOutcome::NotStarted) return "not started";
+  const Attempt& a = job.attempts.back();
+  const std::string ran = format_duration(a.duration());
+  const std::string attempts = job.attempts.size() > 1 ? fmt::format(" (attempt {})", job.attempts.size()) : "";
+  const auto how = [&] {
+    if (a.stopped_how == StopHow::Killed) return fmt::format("killed with SIGKILL after the {} grace", format_duration(grace));
+    if (a.end && std::holds_alternative<Signaled>(*a.end))
+      return fmt::format("terminated by {}", signal_name(std::get<Signaled>(*a.end).signal));
+    return a.end ? fmt::format("stopped, {}", describe(*a.end)) : std::string("stopped");
+  };
+  switch (job.outcome) {
+    case JobOutcome::Succeeded:
+      return fmt::format("succeeded after {}{}", ran, attempts);
+    case JobOutcome::Failed:
+      if (!a.spawn_error.empty()) return fmt::format("could not start: {}{}", a.spawn_error, attempts);
+      return fmt::format("{} after {}{}", a.end ? describe(*a.end) : "failed", ran, attempts);
+    case JobOutcome::TimedOut:
+      return fmt::format("timed out after {}{}: {}", ran, attempts, how());
+    case JobOutcome::Terminated:
+    case JobOutcome::Killed:
+      return fmt::format("{} after {}{}", how(), ran, attempts);
+    case JobOutcome::NotStarted:
+    case JobOutcome::Pending:
+      break;
+  }
+  return "not started";
+}
+
+namespace {
+
+// `; sent SIGTERM, then SIGKILL after 5s grace` for one command stopped by ctxrun.
+std::string single_actions(const JobRecord& job, const SummaryInput& in) {
+  if (job.attempts.empty()) return "; nothing was started";
+  const Attempt& a = job.attempts.back();
+  switch (a.stopped_how) {
+    case StopHow::None: return "";
+    case StopHow::Terminated: {
+      const auto* sig = a.end ? std::get_if<Signaled>(&*a.end) : nullptr;
+      if (!a.end || (sig && sig->signal == in.first_signal)) return fmt::format("; sent {}", signal_name(in.first_signal));
+      return fmt::format("; sent {}, then the job {}", signal_name(in.first_signal), describe(*a.end));
+    }
+    case StopHow::Killed:
+      return in.first_signal == 9 ? "; sent SIGKILL"
+                                  : fmt::format("; sent {}, then SIGKILL after {} grace", signal_name(in.first_signal),
+                                                format_duration(in.grace));
+  }
+  return "";
+}
+
+}  // namespace
+
+std::vector<std::string> summary_lines(const SummaryInput& in) {
+  const auto& jobs = *in.jobs;
+  std::vector<std::string> out;
+  const auto line = [&](std::string text) { out.push_back(fmt::format("ctxrun: {}\n", text)); };
+  const bool success = !in.cause || in.cause->kind == CauseKind::JobSucceeded;
+  if (success && in.quiet) return out;
+
+  if (in.single && !jobs.empty()) {
+    const auto& job = jobs.front();
+    if (!in.cause) {
+      line(fmt::format("job \"{}\" {}", job.spec.name, describe_outcome(job, in.grace)));
+    } else {
+      line(describe(*in.cause) + single_actions(job, in));
+    }
+    return out;
+  }
+
+  if (!in.cause) {
+    line(fmt::format("all {} jobs succeeded in {}", jobs.size(), format_duration(in.elapsed)));
+    return out;
+  }
+  if (in.keep_going) {
+    const auto failed = std::count_if(jobs.begin(), jobs.end(), [](const JobRecord& j) {
+      return j.outcome == JobOutcome::Failed || j.outcome == JobOutcome::TimedOut;
+    });
+    line(fmt::format("{} of {} jobs failed; the first: {}", failed, jobs.size(), describe(*in.cause)));
+  } else {
+    line(describe(*in.cause));
+  }
+  std::size_t width = 0;
+  for (const auto& j : jobs)
+    if (j.outcome != JobOutcome::Succeeded) width = std::max(width, display_width(j.spec.name));
+  for (std::size_t i = 0; i < jobs.size(); ++i) {
+    const auto& j = jobs[i];
+    if (j.outcome == JobOutcome::Succeeded) continue;
+    std::string name = j.spec.name + std::string(width - display_width(j.spec.name), ' ');
+    if (in.color) name = paint(name, palette_color(i));
+    line(fmt::format("  {}  {}", name, describe_outcome(j, in.grace)));
+  }
+  return out;
+}
+
+}  // namespace ctxrun
