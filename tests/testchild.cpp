@@ -1,1 +1,245 @@
-int main(){}
+// testchild — the program the process tests run under ctxrun. Every mode that waits prints
+// `ready <pid>` first (flushed), so a test waits on that line instead of sleeping.
+//
+//   testchild sleep SECS               ready, then sleep
+//   testchild exit N                   exit N at once
+//   testchild kill SIG                 die by signal SIG (number)
+//   testchild ignore SIG... -- MODE…   ignore the signals, then run MODE
+//   testchild print-signals            ready, then print the name of each signal received
+//   testchild spawn N SECS             fork N children (same group) sleeping SECS; print their
+//                                      pids as `child <pid>`, ready, then wait
+//   testchild escape SECS              fork a grandchild that calls setsid() and sleeps SECS;
+//                                      print `escaped <pid>`, ready, then exit 0 (or wait with
+//                                      `escape SECS wait`)
+//   testchild orphan SECS              fork a child that sleeps SECS in the same group; print
+//                                      `orphan <pid>`, then exit 0 at once
+//   testchild lines N [TEXT]           print N lines `TEXT-i`
+//   testchild partial TEXT             print TEXT without newline, exit 0
+//   testchild long BYTES               print one line of BYTES 'x' bytes
+//   testchild slow-lines N MS          print `line i` every MS milliseconds
+//   testchild stdin                    copy stdin to stdout
+//   testchild env                      print every CTXRUN_* variable and TEST_* variable
+//   testchild fds                      print the open descriptors (from /proc/self/fd)
+//   testchild signals                  print the blocked and ignored signals
+//   testchild tty                      print whether stdin is a TTY and whether our group is
+//                                      its foreground group, then read a line and echo it
+//   testchild stop                     ready, then stop ourselves (SIGSTOP) and print `continued`
+#include <dirent.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <ctime>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <vector>
+
+namespace {
+
+void ready() {
+  std::printf("ready %d\n", static_cast<int>(::getpid()));
+  std::fflush(stdout);
+}
+
+void pause_seconds(double secs) {
+  timespec ts{static_cast<time_t>(secs), static_cast<long>((secs - static_cast<time_t>(secs)) * 1e9)};
+  while (::nanosleep(&ts, &ts) != 0 && errno == EINTR) {
+  }
+}
+
+volatile sig_atomic_t last_signal = 0;
+void record(int sig) { last_signal = sig; }
+
+int run(std::vector<std::string> args);
+
+int mode_spawn(int n, double secs) {
+  for (int i = 0; i < n; ++i) {
+    const pid_t p = ::fork();
+    if (p == 0) {
+      pause_seconds(secs);
+      ::_exit(0);
+    }
+    std::printf("child %d\n", static_cast<int>(p));
+  }
+  ready();
+  while (::wait(nullptr) > 0 || errno == EINTR) {
+  }
+  return 0;
+}
+
+int mode_escape(double secs, bool wait_after) {
+  int p[2];
+  if (::pipe(p) != 0) return 1;
+  const pid_t mid = ::fork();
+  if (mid == 0) {
+    const pid_t grand = ::fork();
+    if (grand == 0) {
+      ::setsid();
+      const pid_t me = ::getpid();
+      [[maybe_unused]] auto n = ::write(p[1], &me, sizeof me);
+      ::close(p[1]);
+      // Close our stdout copy so the job's pipe is not held by the escapee.
+      const int null = ::open("/dev/null", O_WRONLY);
+      ::dup2(null, 1);
+      ::dup2(null, 2);
+      pause_seconds(secs);
+      ::_exit(0);
+    }
+    ::_exit(0);
+  }
+  ::close(p[1]);
+  pid_t grand = 0;
+  [[maybe_unused]] auto n = ::read(p[0], &grand, sizeof grand);
+  ::waitpid(mid, nullptr, 0);
+  std::printf("escaped %d\n", static_cast<int>(grand));
+  ready();
+  if (wait_after) pause_seconds(3600);
+  return 0;
+}
+
+int mode_orphan(double secs) {
+  const pid_t p = ::fork();
+  if (p == 0) {
+    const int null = ::open("/dev/null", O_WRONLY);
+    ::dup2(null, 1);
+    pause_seconds(secs);
+    ::_exit(0);
+  }
+  std::printf("orphan %d\n", static_cast<int>(p));
+  std::fflush(stdout);
+  return 0;
+}
+
+int mode_print_signals() {
+  for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGCONT}) {
+    struct sigaction sa {};
+    sa.sa_handler = record;
+    ::sigaction(sig, &sa, nullptr);
+  }
+  ready();
+  for (;;) {
+    ::pause();
+    if (last_signal) {
+      std::printf("signal %s\n", sigabbrev_np(last_signal));
+      std::fflush(stdout);
+      if (last_signal == SIGTERM || last_signal == SIGINT) return 0;
+      last_signal = 0;
+    }
+  }
+}
+
+int mode_fds() {
+  DIR* d = ::opendir("/proc/self/fd");
+  const int own = ::dirfd(d);
+  while (const dirent* e = ::readdir(d)) {
+    if (e->d_name[0] == '.' || std::atoi(e->d_name) == own) continue;
+    std::printf("fd %s\n", e->d_name);
+  }
+  ::closedir(d);
+  return 0;
+}
+
+int mode_signals() {
+  sigset_t blocked;
+  ::sigprocmask(SIG_SETMASK, nullptr, &blocked);
+  for (int sig = 1; sig < SIGRTMIN; ++sig) {
+    if (sigismember(&blocked, sig)) std::printf("blocked %s\n", sigabbrev_np(sig));
+    struct sigaction sa {};
+    ::sigaction(sig, nullptr, &sa);
+    if (sa.sa_handler == SIG_IGN) std::printf("ignored %s\n", sigabbrev_np(sig));
+  }
+  return 0;
+}
+
+int mode_tty() {
+  const bool tty = ::isatty(0) == 1;
+  const bool fg = tty && ::tcgetpgrp(0) == ::getpgrp();
+  std::printf("tty %s foreground %s\n", tty ? "yes" : "no", fg ? "yes" : "no");
+  ready();
+  char line[256];
+  if (std::fgets(line, sizeof line, stdin)) std::printf("read %s", line);
+  return 0;
+}
+
+int run(std::vector<std::string> a) {
+  if (a.empty()) return 2;
+  const std::string mode = a[0];
+  const auto num = [&](std::size_t i, double dflt) { return a.size() > i ? std::atof(a[i].c_str()) : dflt; };
+  if (mode == "sleep") {
+    ready();
+    pause_seconds(num(1, 3600));
+    return 0;
+  }
+  if (mode == "exit") return static_cast<int>(num(1, 0));
+  if (mode == "kill") {
+    std::fflush(stdout);
+    const int sig = static_cast<int>(num(1, SIGTERM));
+    ::signal(sig, SIG_DFL);
+    ::raise(sig);
+    return 1;
+  }
+  if (mode == "ignore") {
+    std::size_t i = 1;
+    for (; i < a.size() && a[i] != "--"; ++i) ::signal(std::atoi(a[i].c_str()), SIG_IGN);
+    return run(std::vector<std::string>(a.begin() + static_cast<long>(std::min(i + 1, a.size())), a.end()));
+  }
+  if (mode == "print-signals") return mode_print_signals();
+  if (mode == "spawn") return mode_spawn(static_cast<int>(num(1, 1)), num(2, 3600));
+  if (mode == "escape") return mode_escape(num(1, 3600), a.size() > 2 && a[2] == "wait");
+  if (mode == "orphan") return mode_orphan(num(1, 3600));
+  if (mode == "lines") {
+    const long n = static_cast<long>(num(1, 1));
+    const std::string text = a.size() > 2 ? a[2] : "line";
+    for (long i = 1; i <= n; ++i) std::printf("%s-%ld\n", text.c_str(), i);
+    return 0;
+  }
+  if (mode == "partial") {
+    std::fputs(a.size() > 1 ? a[1].c_str() : "partial", stdout);
+    return 0;
+  }
+  if (mode == "long") {
+    std::string s(static_cast<std::size_t>(num(1, 1 << 20)), 'x');
+    std::fwrite(s.data(), 1, s.size(), stdout);
+    std::fputc('\n', stdout);
+    return 0;
+  }
+  if (mode == "slow-lines") {
+    const long n = static_cast<long>(num(1, 10));
+    for (long i = 1; i <= n; ++i) {
+      std::printf("line %ld\n", i);
+      std::fflush(stdout);
+      pause_seconds(num(2, 100) / 1000.0);
+    }
+    return 0;
+  }
+  if (mode == "stdin") {
+    char buf[4096];
+    std::size_t n;
+    while ((n = std::fread(buf, 1, sizeof buf, stdin)) > 0) std::fwrite(buf, 1, n, stdout);
+    return 0;
+  }
+  if (mode == "env") {
+    for (char** e = environ; *e; ++e)
+      if (std::strncmp(*e, "CTXRUN_", 7) == 0 || std::strncmp(*e, "TEST_", 5) == 0) std::printf("%s\n", *e);
+    return 0;
+  }
+  if (mode == "fds") return mode_fds();
+  if (mode == "signals") return mode_signals();
+  if (mode == "tty") return mode_tty();
+  if (mode == "stop") {
+    ready();
+    ::raise(SIGSTOP);
+    std::printf("continued\n");
+    return 0;
+  }
+  std::fprintf(stderr, "testchild: unknown mode %s\n", mode.c_str());
+  return 2;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) { return run(std::vector<std::string>(argv + 1, argv + argc)); }

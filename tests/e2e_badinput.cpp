@@ -1,0 +1,86 @@
+// e2e_badinput.cpp — SPEC §8: every bad input exits 125 with one line naming the flag and
+// the value, and nothing is started.
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+
+#include "harness.hpp"
+
+using namespace test;
+using Catch::Matchers::Contains;
+using Catch::Matchers::StartsWith;
+
+namespace {
+
+struct Marker {
+  std::string dir, file;
+  Marker() {
+    char d[] = "/tmp/ctxrun-test-XXXXXX";
+    REQUIRE(::mkdtemp(d));
+    dir = d;
+    file = dir + "/ran";
+  }
+  ~Marker() {
+    ::unlink(file.c_str());
+    ::rmdir(dir.c_str());
+  }
+  bool ran() const { return ::access(file.c_str(), F_OK) == 0; }
+};
+
+}  // namespace
+
+TEST_CASE("bad input: exit 125, one line naming the flag and the value, nothing started", "[e2e][badinput]") {
+  Marker m;
+  const std::string touch = "touch " + m.file;
+  auto [args, mentions] = GENERATE_COPY(table<std::vector<std::string>, std::vector<std::string>>({
+      {{"-t", "1x", "--", "touch", "FILE"}, {"--timeout", "1x"}},
+      {{"-t", "-1s", "--", "touch", "FILE"}, {"--timeout", "-1s"}},
+      {{"-t", "99999999999999h", "--", "touch", "FILE"}, {"--timeout", "too large"}},
+      {{"--job-timeout", "soon", "-c", "CMD"}, {"--job-timeout", "soon"}},
+      {{"-g", "forever", "--", "touch", "FILE"}, {"--grace", "forever"}},
+      {{"-d", "tomorrow", "--", "touch", "FILE"}, {"--deadline", "tomorrow"}},
+      {{"-d", "2026-02-30T10:00:00Z", "--", "touch", "FILE"}, {"--deadline", "no such date"}},
+      {{"-e", "1BAD=x", "--", "touch", "FILE"}, {"--value", "1BAD=x"}},
+      {{"-e", "NOVALUE", "--", "touch", "FILE"}, {"--value", "NOVALUE"}},
+      {{"-j", "0", "-c", "CMD"}, {"--jobs", "\"0\""}},
+      {{"-j", "many", "-c", "CMD"}, {"--jobs", "many"}},
+      {{"-s", "BOGUS", "--", "touch", "FILE"}, {"--signal", "BOGUS"}},
+      {{"-s", "0", "--", "touch", "FILE"}, {"--signal", "\"0\""}},
+      {{"--retries", "-1", "-c", "CMD"}, {"--retries", "-1"}},
+      {{"--retry-backoff", "0.5", "-c", "CMD"}, {"--retry-backoff", "0.5"}},
+      {{"--stop-on", "sometimes", "-c", "CMD"}, {"--stop-on", "sometimes"}},
+      {{"--output", "fancy", "-c", "CMD"}, {"--output", "fancy"}},
+      {{"--color", "maybe", "-c", "CMD"}, {"--color", "maybe"}},
+      {{"-f", "/nonexistent/jobs.txt"}, {"--jobs-file", "/nonexistent/jobs.txt", "No such file"}},
+      {{"-t", "5s"}, {"no command"}},
+      {{}, {"no command"}},
+      {{"--tiemout", "5s", "touch", "FILE"}, {"unknown option", "--tiemout"}},
+      {{"-c", "CMD", "touch", "FILE"}, {"cannot follow -c"}},
+      {{"-n", "a,b", "-c", "CMD"}, {"--names", "\"b\""}},
+      {{"-n", "x,x", "-c", "CMD", "-c", "CMD"}, {"--names", "same name"}},
+      {{"-n", "a/b", "-c", "CMD"}, {"--names", "a/b"}},
+      {{"--report", "/nonexistent/dir/r.json", "--", "touch", "FILE"}, {"--report", "/nonexistent/dir/r.json"}},
+      {{"-t"}, {"--timeout"}},
+  }));
+  for (auto& a : args) {
+    if (a == "FILE") a = m.file;
+    if (a == "CMD") a = touch;
+  }
+  auto r = run(args);
+  INFO("args: " << quote(args) << "\nstderr: " << r.err);
+  CHECK(r.code == 125);
+  CHECK_THAT(r.err, StartsWith("ctxrun: "));
+  CHECK(std::count(r.err.begin(), r.err.end(), '\n') == 1);
+  for (const auto& word : mentions) CHECK_THAT(r.err, Contains(word));
+  CHECK(r.out.empty());
+  CHECK_FALSE(m.ran());
+  CHECK(r.survivors.empty());
+}
+
+TEST_CASE("bad input: an empty jobs file is refused", "[e2e][badinput]") {
+  Options o;
+  o.input = "# only a comment\n\n";
+  auto r = run({"-f", "-"}, o);
+  CHECK(r.code == 125);
+  CHECK_THAT(r.err, Contains("no jobs"));
+}
