@@ -27,10 +27,8 @@ bool plain(char c) {
 
 // Splits words made of plain characters, '…' and "…" (without $ ` \ !), the only syntax whose
 // meaning does not depend on the shell's state. Anything else: nullopt.
-// `quoted_first` tells whether the first word had quotes ('ls' is not a command name to exec).
-std::optional<std::vector<std::string>> simple_words(std::string_view s, bool& quoted_first) {
+std::optional<std::vector<std::string>> simple_words(std::string_view s) {
   std::vector<std::string> words;
-  quoted_first = false;
   std::string word;
   bool in_word = false;
   for (std::size_t i = 0; i < s.size(); ++i) {
@@ -49,7 +47,6 @@ std::optional<std::vector<std::string>> simple_words(std::string_view s, bool& q
       if (c == '"' && inner.find_first_of("$`\\!") != std::string_view::npos) return std::nullopt;
       word += inner;
       in_word = true;
-      quoted_first |= words.empty();
       i = close;
     } else {
       return std::nullopt;
@@ -62,14 +59,14 @@ std::optional<std::vector<std::string>> simple_words(std::string_view s, bool& q
 }  // namespace
 
 std::vector<std::string> command_argv(const std::string& command) {
-  bool quoted_first = false;
-  auto words = simple_words(command, quoted_first);
+  auto words = simple_words(command);
   const auto shell_word = [](std::string_view w) {
     return std::find(kShellWords.begin(), kShellWords.end(), w) != kShellWords.end() ||
            std::find(kMoreShellWords.begin(), kMoreShellWords.end(), w) != kMoreShellWords.end();
   };
-  // The first word must be a plain command name: unquoted, not a builtin, not an assignment.
-  if (words && !words->empty() && !quoted_first && !shell_word(words->front()) &&
+  // The first word must name a program: not a builtin (quoted or not, sh would run the
+  // builtin), not an assignment. A quoted keyword ('if') is a program name to sh as well.
+  if (words && !words->empty() && !shell_word(words->front()) &&
       words->front().find('=') == std::string::npos) {
     return std::move(*words);
   }

@@ -289,9 +289,12 @@ void Supervisor::on_exit(Running& r) {
   const bool canceled = stopped && r.why == StopWhy::Canceled;
   if (plan_.single && canceled) result_.stopped_status = shell_code(end);
   const auto after = a.duration();
-  Cause job_cause = timed_out        ? Cause::deadline(plan_.job_timeout_source, after, rec.spec.name)
-                    : succeeded(end) ? Cause::job_succeeded(rec.spec.name, after)
-                                     : Cause::job_failed(rec.spec.name, end, after);
+  Cause job_cause = succeeded(end) ? Cause::job_succeeded(rec.spec.name, after)
+                                   : Cause::job_failed(rec.spec.name, end, after);
+  if (timed_out) {  // the job's own deadline: its context's cause, with the job named
+    job_cause = *r.ctx->cause();
+    job_cause.job = rec.spec.name;
+  }
   verbose(fmt::format("job \"{}\" {} after {}", rec.spec.name, describe(end), format_duration(after)));
   r.ctx->cancel(job_cause);  // the job's context ends with it: leftovers in its group are stopped
   attempt_ended(r.job, succeeded(end) && !timed_out, timed_out, canceled, job_cause);

@@ -36,9 +36,9 @@ struct Result {
 };
 
 struct Options {
-  std::vector<std::string> env;   ///< extra KEY=VALUE
-  std::vector<std::string> unset; ///< variables removed from the environment
-  std::string input;              ///< written to stdin, which then stays open until close_stdin()
+  std::vector<std::string> env{};   ///< extra KEY=VALUE
+  std::vector<std::string> unset{}; ///< variables removed from the environment
+  std::string input{};              ///< written to stdin, which then stays open until close_stdin()
   bool close_input = true;        ///< close stdin after writing `input`
   Ms limit = 30s;
 };
