@@ -51,8 +51,8 @@ void pause_seconds(double secs) {
   }
 }
 
-volatile sig_atomic_t last_signal = 0;
-void record(int sig) { last_signal = sig; }
+volatile sig_atomic_t received[NSIG] = {};  // one flag per signal: none overwrites another
+void record(int sig) { received[sig] = 1; }
 
 int run(std::vector<std::string> args);
 
@@ -120,15 +120,21 @@ int mode_print_signals() {
     sa.sa_handler = record;
     ::sigaction(sig, &sa, nullptr);
   }
+  sigset_t all, old;
+  sigfillset(&all);
+  ::sigprocmask(SIG_BLOCK, &all, &old);  // check the flags and sleep without a lost wake-up
   ready();
   for (;;) {
-    ::pause();
-    if (last_signal) {
-      std::printf("signal %s\n", sigabbrev_np(last_signal));
-      std::fflush(stdout);
-      if (last_signal == SIGTERM || last_signal == SIGINT) return 0;
-      last_signal = 0;
+    ::sigsuspend(&old);
+    bool stop = false;
+    for (int sig = 1; sig < NSIG; ++sig) {
+      if (!received[sig]) continue;
+      received[sig] = 0;
+      std::printf("signal %s\n", sigabbrev_np(sig));
+      stop |= sig == SIGTERM || sig == SIGINT;
     }
+    std::fflush(stdout);
+    if (stop) return 0;
   }
 }
 

@@ -1,0 +1,272 @@
+// output_test.cpp — LineSink and Console over a fake port that records every write.
+#include <string>
+#include <vector>
+
+#include <catch2/catch.hpp>
+
+#include "ctxrun/output.hpp"
+#include "ctxrun/terminal.hpp"
+
+namespace {
+
+struct Write {
+  ctxrun::Stream stream;
+  std::string bytes;
+  bool operator==(const Write&) const = default;
+};
+
+struct FakePort final : ctxrun::OutputPort {
+  std::vector<Write> writes;
+  void write(ctxrun::Stream stream, std::string_view bytes) override { writes.push_back({stream, std::string(bytes)}); }
+  std::string all() const {
+    std::string s;
+    for (const auto& w : writes) s += w.bytes;
+    return s;
+  }
+};
+
+constexpr auto kOut = ctxrun::Stream::Out;
+constexpr auto kErr = ctxrun::Stream::Err;
+const std::string kBar = " \xe2\x94\x82 ";     // " │ "
+const std::string kDashed = " \xe2\x94\x86 ";  // " ┆ "
+
+}  // namespace
+
+namespace Catch {
+template <>
+struct StringMaker<Write> {
+  static std::string convert(const Write& w) {
+    return std::string(w.stream == ctxrun::Stream::Out ? "out:" : "err:") + StringMaker<std::string>::convert(w.bytes);
+  }
+};
+}  // namespace Catch
+
+TEST_CASE("output: prefix mode pads names to the widest", "[output]") {
+  FakePort port;
+  ctxrun::LineSink sink(port, ctxrun::SinkMode::Prefix, {"a", "long"}, false);
+  sink.open(0);
+  sink.open(1);
+  sink.data(0, kOut, "hello\n");
+  sink.data(1, kErr, "oops\n");
+  CHECK(port.writes == std::vector<Write>{{kOut, "a   " + kBar + "hello\n"}, {kErr, "long" + kBar + "oops\n"}});
+}
+
+TEST_CASE("output: one port write per data call, whatever the number of lines", "[output]") {
+  FakePort port;
+  ctxrun::LineSink sink(port, ctxrun::SinkMode::Prefix, {"j"}, false);
+  sink.open(0);
+  sink.data(0, kOut, "x\ny\nz\n");
+  REQUIRE(port.writes.size() == 1);
+  CHECK(port.writes[0].bytes == "j" + kBar + "x\n" + "j" + kBar + "y\n" + "j" + kBar + "z\n");
+}
+
+TEST_CASE("output: a partial line is held and nothing is written until its end", "[output]") {
+  FakePort port;
+  ctxrun::LineSink sink(port, ctxrun::SinkMode::Prefix, {"j"}, false);
+  sink.open(0);
+  sink.data(0, kOut, "par");
+  sink.data(0, kOut, "tial");
+  CHECK(port.writes.empty());
+  sink.data(0, kOut, " line\nnext");
+  CHECK(port.writes == std::vector<Write>{{kOut, "j" + kBar + "partial line\n"}});
+}
+
+TEST_CASE("output: a partial last line is flushed at eof with a newline", "[output]") {
+  FakePort port;
+  ctxrun::LineSink sink(port, ctxrun::SinkMode::Prefix, {"j"}, false);
+  sink.open(0);
+  sink.data(0, kOut, "done\nno newline");
+  port.writes.clear();
+  sink.eof(0, kOut);
+  CHECK(port.writes == std::vector<Write>{{kOut, "j" + kBar + "no newline\n"}});
+  sink.eof(0, kOut);  // nothing more
+  CHECK(port.writes.size() == 1);
+}
+
+TEST_CASE("output: close flushes both streams' partial lines", "[output]") {
+  FakePort port;
+  ctxrun::LineSink sink(port, ctxrun::SinkMode::Prefix, {"j"}, false);
+  sink.open(0);
+  sink.data(0, kOut, "out");
+  sink.data(0, kErr, "err");
+  sink.close(0);
+  CHECK(port.writes == std::vector<Write>{{kOut, "j" + kBar + "out\n"}, {kErr, "j" + kBar + "err\n"}});
+  sink.close(0);  // closing twice is harmless
+  sink.eof(0, kOut);
+  CHECK(port.writes.size() == 2);
+}
+
+TEST_CASE("output: stdout and stderr of one job are split separately", "[output]") {
+  FakePort port;
+  ctxrun::LineSink sink(port, ctxrun::SinkMode::Prefix, {"j"}, false);
+  sink.open(0);
+  sink.data(0, kOut, "o1 ");
+  sink.data(0, kErr, "e1\n");
+  sink.data(0, kOut, "o2\n");
+  CHECK(port.writes == std::vector<Write>{{kErr, "j" + kBar + "e1\n"}, {kOut, "j" + kBar + "o1 o2\n"}});
+}
+
+TEST_CASE("output: pieces of an overlong line use the dashed bar", "[output]") {
+  FakePort port;
+  ctxrun::LineSink sink(port, ctxrun::SinkMode::Prefix, {"j"}, false, 4);
+  sink.open(0);
+  sink.data(0, kOut, "abcdefghij\nok\n");
+  REQUIRE(port.writes.size() == 1);
+  CHECK(port.writes[0].bytes ==
+        "j" + kBar + "abcd\n" + "j" + kDashed + "efgh\n" + "j" + kDashed + "ij\n" + "j" + kBar + "ok\n");
+}
+
+TEST_CASE("output: raw mode writes the lines alone", "[output]") {
+  FakePort port;
+  ctxrun::LineSink sink(port, ctxrun::SinkMode::Raw, {"a", "bb"}, true, 4);
+  sink.open(0);
+  sink.data(0, kOut, "hello\nx\n");
+  sink.data(0, kErr, "tail");
+  sink.close(0);
+  CHECK(port.writes == std::vector<Write>{{kOut, "hell\no\nx\n"}, {kErr, "tail\n"}});
+}
+
+TEST_CASE("output: group mode holds a job's output until close, stdout block then stderr block", "[output]") {
+  FakePort port;
+  ctxrun::LineSink sink(port, ctxrun::SinkMode::Group, {"a", "b"}, false);
+  sink.open(0);
+  sink.open(1);
+  sink.data(0, kErr, "e1\n");
+  sink.data(1, kOut, "b1\n");
+  sink.data(0, kOut, "o1\n");
+  sink.data(0, kErr, "e2\n");
+  sink.data(0, kOut, "o2 partial");
+  CHECK(port.writes.empty());
+  sink.close(0);
+  CHECK(port.writes == std::vector<Write>{{kOut, "a" + kBar + "o1\n" + "a" + kBar + "o2 partial\n"},
+                                          {kErr, "a" + kBar + "e1\n" + "a" + kBar + "e2\n"}});
+  port.writes.clear();
+  sink.close(1);
+  CHECK(port.writes == std::vector<Write>{{kOut, "b" + kBar + "b1\n"}});
+}
+
+TEST_CASE("output: group mode writes nothing for a silent job", "[output]") {
+  FakePort port;
+  ctxrun::LineSink sink(port, ctxrun::SinkMode::Group, {"a"}, false);
+  sink.open(0);
+  sink.close(0);
+  CHECK(port.writes.empty());
+}
+
+TEST_CASE("output: a job can be reopened for its next attempt", "[output]") {
+  FakePort port;
+  ctxrun::LineSink sink(port, ctxrun::SinkMode::Prefix, {"a"}, false);
+  sink.open(0);
+  sink.data(0, kOut, "first");
+  sink.close(0);
+  sink.open(0);
+  sink.data(0, kOut, "second\n");
+  CHECK(port.writes == std::vector<Write>{{kOut, "a" + kBar + "first\n"}, {kOut, "a" + kBar + "second\n"}});
+}
+
+TEST_CASE("output: color wraps the padded name in its palette color", "[output]") {
+  FakePort port;
+  ctxrun::LineSink sink(port, ctxrun::SinkMode::Prefix, {"a", "bbb"}, true);
+  sink.open(0);
+  sink.open(1);
+  sink.data(0, kOut, "x\n");
+  sink.data(1, kOut, "y\n");
+  REQUIRE(port.writes.size() == 2);
+  CHECK(port.writes[0].bytes == "\x1b[" + std::to_string(ctxrun::palette_color(0)) + "ma  \x1b[0m" + kBar + "x\n");
+  CHECK(port.writes[1].bytes == "\x1b[" + std::to_string(ctxrun::palette_color(1)) + "mbbb\x1b[0m" + kBar + "y\n");
+}
+
+TEST_CASE("output: names are padded by display width, not bytes", "[output]") {
+  FakePort port;
+  ctxrun::LineSink sink(port, ctxrun::SinkMode::Prefix, {"\xc3\xa9t\xc3\xa9", "abcd"}, false);
+  sink.open(0);
+  sink.data(0, kOut, "x\n");
+  CHECK(port.writes == std::vector<Write>{{kOut, "\xc3\xa9t\xc3\xa9 " + kBar + "x\n"}});
+}
+
+TEST_CASE("output: NUL bytes and invalid UTF-8 pass through", "[output]") {
+  FakePort port;
+  ctxrun::LineSink sink(port, ctxrun::SinkMode::Raw, {"a"}, false);
+  sink.open(0);
+  const std::string line = std::string("a\0b\xff", 4) + "\n";
+  sink.data(0, kOut, line);
+  CHECK(port.writes == std::vector<Write>{{kOut, line}});
+}
+
+TEST_CASE("output: every write from the sink ends with a newline", "[output]") {
+  FakePort port;
+  const auto mode = GENERATE(ctxrun::SinkMode::Prefix, ctxrun::SinkMode::Raw, ctxrun::SinkMode::Group);
+  ctxrun::LineSink sink(port, mode, {"a", "b"}, false, 5);
+  sink.open(0);
+  sink.open(1);
+  const std::string chunks[] = {"ab", "cdefghij", "k\nl", "\n\n", "mnopqrstuvwxyz", "12\n3"};
+  for (const auto& c : chunks) {
+    sink.data(0, kOut, c);
+    sink.data(1, kErr, c);
+  }
+  sink.close(0);
+  sink.close(1);
+  REQUIRE_FALSE(port.writes.empty());
+  for (const auto& w : port.writes) {
+    REQUIRE_FALSE(w.bytes.empty());
+    CHECK(w.bytes.back() == '\n');
+  }
+}
+
+TEST_CASE("output: Console clears the status line before writing to a terminal stream", "[output]") {
+  FakePort port;
+  ctxrun::Console console(port, true, true);
+  console.status("[0/2] 2 running");
+  CHECK(console.status_shown());
+  CHECK(port.writes == std::vector<Write>{{kErr, "\r[0/2] 2 running\x1b[K"}});
+  port.writes.clear();
+  console.write(kOut, "line\n");
+  CHECK(port.writes == std::vector<Write>{{kErr, "\r\x1b[K"}, {kOut, "line\n"}});
+  CHECK_FALSE(console.status_shown());
+  port.writes.clear();
+  console.write(kOut, "again\n");  // nothing shown: nothing to clear
+  CHECK(port.writes == std::vector<Write>{{kOut, "again\n"}});
+}
+
+TEST_CASE("output: Console clears before its own messages on stderr", "[output]") {
+  FakePort port;
+  ctxrun::Console console(port, false, true);
+  console.status("s");
+  port.writes.clear();
+  console.message("ctxrun: done\n");
+  CHECK(port.writes == std::vector<Write>{{kErr, "\r\x1b[K"}, {kErr, "ctxrun: done\n"}});
+}
+
+TEST_CASE("output: Console does not clear for a stream that is not a terminal", "[output]") {
+  FakePort port;
+  ctxrun::Console console(port, false, true);  // stdout piped, stderr a terminal
+  console.status("s");
+  port.writes.clear();
+  console.write(kOut, "piped\n");
+  CHECK(port.writes == std::vector<Write>{{kOut, "piped\n"}});
+  CHECK(console.status_shown());
+}
+
+TEST_CASE("output: Console ignores the status line when stderr is not a terminal", "[output]") {
+  FakePort port;
+  ctxrun::Console console(port, true, false);
+  console.status("s");
+  CHECK(port.writes.empty());
+  CHECK_FALSE(console.status_shown());
+  console.clear_status();
+  CHECK(port.writes.empty());
+  console.write(kErr, "x\n");
+  CHECK(port.writes == std::vector<Write>{{kErr, "x\n"}});
+}
+
+TEST_CASE("output: Console overprints a status line with a new one", "[output]") {
+  FakePort port;
+  ctxrun::Console console(port, true, true);
+  console.status("one");
+  console.status("two");
+  CHECK(port.writes == std::vector<Write>{{kErr, "\rone\x1b[K"}, {kErr, "\rtwo\x1b[K"}});
+  console.clear_status();
+  console.clear_status();
+  CHECK(port.writes.size() == 3);
+  CHECK(port.writes.back() == Write{kErr, "\r\x1b[K"});
+}

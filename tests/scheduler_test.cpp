@@ -1,0 +1,328 @@
+// scheduler_test.cpp — the pure policy, driven by a fake clock and a fixed "random" source.
+#include <cstdint>
+#include <random>
+#include <vector>
+
+#include <catch2/catch.hpp>
+
+#include "ctxrun/scheduler.hpp"
+
+using namespace std::chrono_literals;
+
+namespace {
+
+struct Fixture {
+  ctxrun::FakeClock clock;
+  double random = 0.5;  // jitter factor 1: delays come out exact
+  ctxrun::Scheduler make(std::size_t jobs, ctxrun::Policy policy) {
+    return ctxrun::Scheduler(jobs, policy, clock, [this] { return random; });
+  }
+};
+
+ctxrun::Policy with_limit(std::size_t n) {
+  ctxrun::Policy p;
+  p.max_running = n;
+  return p;
+}
+
+ctxrun::Policy with_retries(int retries, ctxrun::Duration delay, double backoff = 2.0, double jitter = 0.2) {
+  ctxrun::Policy p;
+  p.retries = retries;
+  p.retry_delay = delay;
+  p.retry_backoff = backoff;
+  p.jitter = jitter;
+  return p;
+}
+
+}  // namespace
+
+TEST_CASE("scheduler: without a limit every job starts at once, in order", "[scheduler]") {
+  Fixture f;
+  auto s = f.make(4, ctxrun::Policy{});
+  const auto launches = s.due();
+  CHECK(launches == std::vector<ctxrun::Launch>{{0, 1}, {1, 1}, {2, 1}, {3, 1}});
+  CHECK(s.running() == 4);
+  CHECK_FALSE(s.next().has_value());
+  for (std::size_t i = 0; i < 4; ++i) CHECK(s.started(i));
+}
+
+TEST_CASE("scheduler: -j bounds the running attempts and the queue goes on in order", "[scheduler]") {
+  Fixture f;
+  auto s = f.make(5, with_limit(2));
+  CHECK(s.due() == std::vector<ctxrun::Launch>{{0, 1}, {1, 1}});
+  CHECK_FALSE(s.next().has_value());
+  CHECK_FALSE(s.started(2));
+  s.ended(1, true, false);
+  CHECK(s.due() == std::vector<ctxrun::Launch>{{2, 1}});
+  s.ended(0, true, false);
+  s.ended(2, true, false);
+  CHECK(s.due() == std::vector<ctxrun::Launch>{{3, 1}, {4, 1}});
+  CHECK(s.due().empty());
+}
+
+TEST_CASE("scheduler: never more than -j attempts run, whatever order jobs end in", "[scheduler]") {
+  const std::size_t limit = GENERATE(1u, 2u, 3u, 7u);
+  const auto seed = GENERATE(1u, 2u, 3u);
+  Fixture f;
+  ctxrun::Policy p = with_limit(limit);
+  p.stop_on = ctxrun::StopOn::Never;
+  p.retries = 1;
+  const std::size_t jobs = 20;
+  auto s = f.make(jobs, p);
+  std::mt19937 rng(seed);
+  std::vector<std::size_t> running;
+  std::vector<int> attempts(jobs, 0);
+  for (int step = 0; step < 1000 && !s.finished(); ++step) {
+    for (const auto& l : s.due()) {
+      running.push_back(l.job);
+      attempts[l.job] = l.attempt;
+    }
+    REQUIRE(running.size() <= limit);
+    REQUIRE(s.running() == running.size());
+    if (running.empty()) continue;
+    const std::size_t k = rng() % running.size();
+    const std::size_t job = running[k];
+    running.erase(running.begin() + static_cast<std::ptrdiff_t>(k));
+    s.ended(job, rng() % 2 == 0, false);
+  }
+  CHECK(s.finished());
+  for (int a : attempts) CHECK((a == 1 || a == 2));
+}
+
+TEST_CASE("scheduler: stop-on decides which ends end the run", "[scheduler]") {
+  auto [stop_on, success, ends] = GENERATE(table<ctxrun::StopOn, bool, bool>({
+      {ctxrun::StopOn::Failure, false, true},
+      {ctxrun::StopOn::Failure, true, false},
+      {ctxrun::StopOn::Success, false, false},
+      {ctxrun::StopOn::Success, true, true},
+      {ctxrun::StopOn::First, false, true},
+      {ctxrun::StopOn::First, true, true},
+      {ctxrun::StopOn::Never, false, false},
+      {ctxrun::StopOn::Never, true, false},
+  }));
+  CAPTURE(static_cast<int>(stop_on), success);
+  Fixture f;
+  ctxrun::Policy p;
+  p.stop_on = stop_on;
+  auto s = f.make(2, p);
+  s.due();
+  const auto v = s.ended(0, success, false);
+  CHECK(v.job_done);
+  CHECK_FALSE(v.retry);
+  CHECK(v.ends_run == ends);
+  CHECK(v.first_failure == !success);
+}
+
+TEST_CASE("scheduler: only the first failed job is the first failure", "[scheduler]") {
+  Fixture f;
+  ctxrun::Policy p;
+  p.stop_on = ctxrun::StopOn::Never;
+  auto s = f.make(3, p);
+  s.due();
+  CHECK_FALSE(s.ended(1, true, false).first_failure);
+  CHECK(s.ended(2, false, false).first_failure);
+  CHECK_FALSE(s.ended(0, false, false).first_failure);
+}
+
+TEST_CASE("scheduler: a failed attempt with retries left is retried after the delay", "[scheduler]") {
+  Fixture f;
+  auto s = f.make(1, with_retries(2, 1s));
+  REQUIRE(s.next() == ctxrun::Launch{0, 1});
+  const auto v = s.ended(0, false, false);
+  CHECK(v.retry);
+  CHECK_FALSE(v.job_done);
+  CHECK_FALSE(v.ends_run);
+  CHECK_FALSE(v.first_failure);
+  CHECK(v.retry_at == f.clock.now() + 1s);
+  CHECK(s.running() == 0);
+  CHECK_FALSE(s.finished());
+}
+
+TEST_CASE("scheduler: a retry is due only once its time has come", "[scheduler]") {
+  Fixture f;
+  auto s = f.make(1, with_retries(1, 2s));
+  s.next();
+  const auto v = s.ended(0, false, false);
+  REQUIRE(s.next_wakeup() == v.retry_at);
+  CHECK_FALSE(s.next().has_value());
+  f.clock.advance(2s - 1ns);
+  CHECK(s.due().empty());
+  f.clock.advance(1ns);
+  CHECK(s.due() == std::vector<ctxrun::Launch>{{0, 2}});
+  CHECK_FALSE(s.next_wakeup().has_value());
+}
+
+TEST_CASE("scheduler: jitter scales each delay within [1-j, 1+j)", "[scheduler]") {
+  auto [random, expected_ms] = GENERATE(table<double, double>({
+      {0.0, 800.0},
+      {0.5, 1000.0},
+      {0.999, 1199.6},
+  }));
+  CAPTURE(random);
+  Fixture f;
+  f.random = random;
+  auto s = f.make(1, with_retries(1, 1s, 2.0, 0.2));
+  s.next();
+  const auto v = s.ended(0, false, false);
+  REQUIRE(v.retry);
+  const double ms = std::chrono::duration<double, std::milli>(v.retry_at - f.clock.now()).count();
+  CHECK(ms == Approx(expected_ms).margin(0.001));
+  CHECK(ms >= 800.0);
+  CHECK(ms < 1200.0);
+}
+
+TEST_CASE("scheduler: delays grow by the backoff factor across attempts", "[scheduler]") {
+  const double backoff = GENERATE(1.0, 1.5, 2.0, 3.0);
+  CAPTURE(backoff);
+  Fixture f;
+  auto s = f.make(1, with_retries(4, 100ms, backoff, 0.2));
+  double expected = 100.0;  // delay × backoff^(n-2) before attempt n
+  for (int attempt = 1; attempt <= 4; ++attempt) {
+    const auto l = s.next();
+    REQUIRE(l == ctxrun::Launch{0, attempt});
+    const auto v = s.ended(0, false, false);
+    REQUIRE(v.retry);
+    const double ms = std::chrono::duration<double, std::milli>(v.retry_at - f.clock.now()).count();
+    CHECK(ms == Approx(expected).epsilon(1e-6));
+    f.clock.t = v.retry_at;
+    expected *= backoff;
+  }
+}
+
+TEST_CASE("scheduler: when retries are exhausted the job is done and the failure counts", "[scheduler]") {
+  Fixture f;
+  auto s = f.make(1, with_retries(2, 0s));
+  for (int attempt = 1; attempt <= 2; ++attempt) {
+    REQUIRE(s.next() == ctxrun::Launch{0, attempt});
+    REQUIRE(s.ended(0, false, false).retry);
+  }
+  REQUIRE(s.next() == ctxrun::Launch{0, 3});
+  const auto v = s.ended(0, false, false);
+  CHECK_FALSE(v.retry);
+  CHECK(v.job_done);
+  CHECK(v.ends_run);
+  CHECK(v.first_failure);
+  CHECK(s.finished());
+  CHECK_FALSE(s.next().has_value());
+}
+
+TEST_CASE("scheduler: a success with retries left is not retried", "[scheduler]") {
+  Fixture f;
+  auto s = f.make(1, with_retries(3, 1s));
+  s.next();
+  const auto v = s.ended(0, true, false);
+  CHECK_FALSE(v.retry);
+  CHECK(v.job_done);
+  CHECK(s.finished());
+}
+
+TEST_CASE("scheduler: a stopped attempt is neither retried nor a failure", "[scheduler]") {
+  const bool success = GENERATE(false, true);
+  Fixture f;
+  ctxrun::Policy p = with_retries(3, 0s);
+  p.stop_on = ctxrun::StopOn::First;
+  auto s = f.make(2, p);
+  s.due();
+  const auto v = s.ended(0, success, true);
+  CHECK_FALSE(v.retry);
+  CHECK(v.job_done);
+  CHECK_FALSE(v.ends_run);
+  CHECK_FALSE(v.first_failure);
+  // The next real failure, once its retries are spent, is still the first one.
+  ctxrun::Verdict last;
+  for (int attempt = 1; attempt <= 4; ++attempt) {
+    last = s.ended(1, false, false);
+    if (!last.retry) break;
+    REQUIRE(s.next() == ctxrun::Launch{1, attempt + 1});
+  }
+  CHECK(last.job_done);
+  CHECK(last.first_failure);
+}
+
+TEST_CASE("scheduler: run_done returns never-started and waiting jobs, and nothing starts after", "[scheduler]") {
+  Fixture f;
+  ctxrun::Policy p = with_retries(1, 5s);
+  p.max_running = 2;
+  auto s = f.make(4, p);
+  REQUIRE(s.due() == std::vector<ctxrun::Launch>{{0, 1}, {1, 1}});
+  REQUIRE(s.ended(0, false, false).retry);  // job 0 waits to retry; job 1 runs
+  const auto never = s.run_done();
+  CHECK(never == std::vector<std::size_t>{0, 2, 3});
+  CHECK(s.is_run_done());
+  CHECK_FALSE(s.next_wakeup().has_value());
+  f.clock.advance(1h);
+  CHECK(s.due().empty());
+  CHECK_FALSE(s.finished());  // job 1 is still running
+  CHECK(s.running() == 1);
+  CHECK(s.ended(1, false, true).job_done);
+  CHECK(s.finished());
+  CHECK(s.due().empty());
+}
+
+TEST_CASE("scheduler: run_done twice returns nothing the second time", "[scheduler]") {
+  Fixture f;
+  auto s = f.make(3, with_limit(1));
+  s.next();
+  CHECK(s.run_done() == std::vector<std::size_t>{1, 2});
+  CHECK(s.run_done().empty());
+}
+
+TEST_CASE("scheduler: a failure after run_done is not retried", "[scheduler]") {
+  Fixture f;
+  auto s = f.make(1, with_retries(5, 0s));
+  s.next();
+  s.run_done();
+  const auto v = s.ended(0, false, false);
+  CHECK_FALSE(v.retry);
+  CHECK(v.job_done);
+  CHECK(s.finished());
+  CHECK(s.due().empty());
+}
+
+TEST_CASE("scheduler: finished once every job has ended", "[scheduler]") {
+  Fixture f;
+  auto s = f.make(2, ctxrun::Policy{});
+  CHECK_FALSE(s.finished());
+  s.due();
+  s.ended(0, true, false);
+  CHECK_FALSE(s.finished());
+  s.ended(1, true, false);
+  CHECK(s.finished());
+}
+
+TEST_CASE("scheduler: zero jobs is finished at once", "[scheduler]") {
+  Fixture f;
+  auto s = f.make(0, ctxrun::Policy{});
+  CHECK(s.finished());
+  CHECK(s.due().empty());
+}
+
+TEST_CASE("scheduler: a due retry goes before queued jobs", "[scheduler]") {
+  Fixture f;
+  ctxrun::Policy p = with_retries(1, 1s);
+  p.max_running = 1;
+  auto s = f.make(3, p);
+  REQUIRE(s.next() == ctxrun::Launch{0, 1});
+  REQUIRE(s.ended(0, false, false).retry);
+  // Not due yet: the queue goes on.
+  REQUIRE(s.next() == ctxrun::Launch{1, 1});
+  f.clock.advance(1s);
+  s.ended(1, true, false);
+  CHECK(s.next() == ctxrun::Launch{0, 2});
+  CHECK_FALSE(s.next().has_value());  // -j 1 still holds for retries
+}
+
+TEST_CASE("scheduler: next_wakeup is the earliest waiting retry", "[scheduler]") {
+  Fixture f;
+  ctxrun::Policy p = with_retries(1, 1s, 2.0, 0.0);
+  auto s = f.make(2, p);
+  s.due();
+  const auto first = s.ended(0, false, false).retry_at;
+  f.clock.advance(500ms);
+  const auto second = s.ended(1, false, false).retry_at;
+  REQUIRE(second > first);
+  CHECK(s.next_wakeup() == first);
+  f.clock.t = first;
+  CHECK(s.due() == std::vector<ctxrun::Launch>{{0, 2}});
+  CHECK(s.next_wakeup() == second);
+}

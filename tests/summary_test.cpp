@@ -1,0 +1,284 @@
+// summary_test.cpp — the words after a run: the cause line and one line per job that did not succeed.
+#include <algorithm>
+#include <csignal>
+#include <string>
+#include <vector>
+
+#include <catch2/catch.hpp>
+
+#include "ctxrun/summary.hpp"
+#include "ctxrun/terminal.hpp"
+
+using namespace std::chrono_literals;
+using Lines = std::vector<std::string>;
+using Catch::Contains;
+
+namespace {
+
+const ctxrun::TimePoint kT0{std::chrono::hours(1)};
+
+ctxrun::Attempt attempt(ctxrun::Duration ran, std::optional<ctxrun::ProcessEnd> end,
+                        ctxrun::StopHow how = ctxrun::StopHow::None, int number = 1) {
+  ctxrun::Attempt a;
+  a.number = number;
+  a.started = kT0;
+  a.ended = kT0 + ran;
+  a.end = end;
+  a.stopped_how = how;
+  if (how != ctxrun::StopHow::None) a.stopped_why = ctxrun::StopWhy::Canceled;
+  return a;
+}
+
+ctxrun::JobRecord job(std::string name, ctxrun::JobOutcome outcome, std::vector<ctxrun::Attempt> attempts = {}) {
+  ctxrun::JobRecord r;
+  r.spec.name = std::move(name);
+  r.outcome = outcome;
+  r.attempts = std::move(attempts);
+  return r;
+}
+
+}  // namespace
+
+TEST_CASE("summary: describe_outcome words every outcome", "[summary]") {
+  using O = ctxrun::JobOutcome;
+  using H = ctxrun::StopHow;
+  auto [record, text] = GENERATE_COPY(table<ctxrun::JobRecord, std::string>({
+      {job("a", O::NotStarted), "not started"},
+      {job("a", O::Succeeded, {attempt(1500ms, ctxrun::Exited{0})}), "succeeded after 1.5s"},
+      {job("a", O::Failed, {attempt(2100ms, ctxrun::Exited{1})}), "exited with status 1 after 2.1s"},
+      {job("a", O::Failed, {attempt(1s, ctxrun::Signaled{SIGSEGV, true})}),
+       "was killed by SIGSEGV (core dumped) after 1s"},
+      {job("a", O::Terminated, {attempt(2100ms, ctxrun::Signaled{SIGTERM}, H::Terminated)}),
+       "terminated by SIGTERM after 2.1s"},
+      {job("a", O::Terminated, {attempt(2s, ctxrun::Exited{0}, H::Terminated)}),
+       "stopped, exited with status 0 after 2s"},
+      {job("a", O::TimedOut, {attempt(2s, ctxrun::Signaled{SIGTERM}, H::Terminated)}),
+       "timed out after 2s: terminated by SIGTERM"},
+      {job("a", O::TimedOut, {attempt(7s, ctxrun::Signaled{SIGKILL}, H::Killed)}),
+       "timed out after 7s: killed with SIGKILL after the 5s grace"},
+  }));
+  CAPTURE(text);
+  CHECK(ctxrun::describe_outcome(record, 5s) == text);
+}
+
+TEST_CASE("summary: a killed job names SIGKILL and the grace", "[summary]") {
+  const auto r = job("a", ctxrun::JobOutcome::Killed,
+                     {attempt(7s, ctxrun::Signaled{SIGKILL}, ctxrun::StopHow::Killed)});
+  const auto text = ctxrun::describe_outcome(r, 5s);
+  CHECK_THAT(text, Contains("SIGKILL") && Contains("5s grace") && Contains("7s"));
+}
+
+TEST_CASE("summary: a job that could not start gives the spawn error", "[summary]") {
+  auto a = attempt(0s, std::nullopt);
+  a.spawn_error = "nope: No such file or directory";
+  const auto r = job("a", ctxrun::JobOutcome::Failed, {a});
+  CHECK(ctxrun::describe_outcome(r, 5s) == "could not start: nope: No such file or directory");
+}
+
+TEST_CASE("summary: more than one attempt names the last attempt", "[summary]") {
+  const auto r = job("a", ctxrun::JobOutcome::Failed,
+                     {attempt(1s, ctxrun::Exited{1}, ctxrun::StopHow::None, 1),
+                      attempt(3s, ctxrun::Exited{2}, ctxrun::StopHow::None, 2)});
+  CHECK(ctxrun::describe_outcome(r, 5s) == "exited with status 2 after 3s (attempt 2)");
+}
+
+TEST_CASE("summary: one command that succeeded", "[summary]") {
+  const std::vector<ctxrun::JobRecord> jobs{job("make", ctxrun::JobOutcome::Succeeded, {attempt(1s, ctxrun::Exited{0})})};
+  ctxrun::SummaryInput in;
+  in.jobs = &jobs;
+  in.single = true;
+  CHECK(ctxrun::summary_lines(in) == Lines{"ctxrun: job \"make\" succeeded after 1s\n"});
+}
+
+TEST_CASE("summary: one command past its deadline, SIGTERM then SIGKILL", "[summary]") {
+  const std::vector<ctxrun::JobRecord> jobs{
+      job("sleep", ctxrun::JobOutcome::Killed, {attempt(10s, ctxrun::Signaled{SIGKILL}, ctxrun::StopHow::Killed)})};
+  const auto cause = ctxrun::Cause::deadline("--timeout 5s", 5s);
+  ctxrun::SummaryInput in;
+  in.jobs = &jobs;
+  in.cause = &cause;
+  in.single = true;
+  in.first_signal = SIGTERM;
+  in.grace = 5s;
+  CHECK(ctxrun::summary_lines(in) ==
+        Lines{"ctxrun: deadline exceeded after 5s (--timeout 5s); sent SIGTERM, then SIGKILL after 5s grace\n"});
+}
+
+TEST_CASE("summary: one command past its deadline that obeyed the first signal", "[summary]") {
+  const auto cause = ctxrun::Cause::deadline("--timeout 5s", 5s);
+  ctxrun::SummaryInput in;
+  in.cause = &cause;
+  in.single = true;
+  in.first_signal = SIGINT;
+
+  SECTION("killed by it") {
+    const std::vector<ctxrun::JobRecord> jobs{
+        job("x", ctxrun::JobOutcome::Terminated, {attempt(5s, ctxrun::Signaled{SIGINT}, ctxrun::StopHow::Terminated)})};
+    in.jobs = &jobs;
+    CHECK(ctxrun::summary_lines(in) == Lines{"ctxrun: deadline exceeded after 5s (--timeout 5s); sent SIGINT\n"});
+  }
+  SECTION("exiting by itself") {
+    const std::vector<ctxrun::JobRecord> jobs{
+        job("x", ctxrun::JobOutcome::Terminated, {attempt(5s, ctxrun::Exited{3}, ctxrun::StopHow::Terminated)})};
+    in.jobs = &jobs;
+    CHECK(ctxrun::summary_lines(in) ==
+          Lines{"ctxrun: deadline exceeded after 5s (--timeout 5s); sent SIGINT, then the job exited with status 3\n"});
+  }
+}
+
+TEST_CASE("summary: one command killed at once when the first signal is SIGKILL", "[summary]") {
+  const std::vector<ctxrun::JobRecord> jobs{
+      job("x", ctxrun::JobOutcome::Killed, {attempt(5s, ctxrun::Signaled{SIGKILL}, ctxrun::StopHow::Killed)})};
+  const auto cause = ctxrun::Cause::deadline("--timeout 5s", 5s);
+  ctxrun::SummaryInput in;
+  in.jobs = &jobs;
+  in.cause = &cause;
+  in.single = true;
+  in.first_signal = SIGKILL;
+  CHECK(ctxrun::summary_lines(in) == Lines{"ctxrun: deadline exceeded after 5s (--timeout 5s); sent SIGKILL\n"});
+}
+
+TEST_CASE("summary: one command whose deadline passed before it started", "[summary]") {
+  const std::vector<ctxrun::JobRecord> jobs{job("x", ctxrun::JobOutcome::NotStarted)};
+  const auto cause = ctxrun::Cause::deadline("--deadline 10:00", 0s);
+  ctxrun::SummaryInput in;
+  in.jobs = &jobs;
+  in.cause = &cause;
+  in.single = true;
+  const auto lines = ctxrun::summary_lines(in);
+  REQUIRE(lines.size() == 1);
+  CHECK_THAT(lines[0], Contains("nothing was started"));
+}
+
+TEST_CASE("summary: one command that failed by itself adds nothing to the cause", "[summary]") {
+  const std::vector<ctxrun::JobRecord> jobs{job("x", ctxrun::JobOutcome::Failed, {attempt(2s, ctxrun::Exited{2})})};
+  const auto cause = ctxrun::Cause::job_failed("x", ctxrun::Exited{2}, 2s);
+  ctxrun::SummaryInput in;
+  in.jobs = &jobs;
+  in.cause = &cause;
+  in.single = true;
+  CHECK(ctxrun::summary_lines(in) == Lines{"ctxrun: job \"x\" exited with status 2 after 2s\n"});
+}
+
+TEST_CASE("summary: several jobs: the cause, then each job that did not succeed, names padded", "[summary]") {
+  const std::vector<ctxrun::JobRecord> jobs{
+      job("lint", ctxrun::JobOutcome::Failed, {attempt(2100ms, ctxrun::Exited{1})}),
+      job("ok", ctxrun::JobOutcome::Succeeded, {attempt(1s, ctxrun::Exited{0})}),
+      job("test", ctxrun::JobOutcome::Terminated,
+          {attempt(2200ms, ctxrun::Signaled{SIGTERM}, ctxrun::StopHow::Terminated)}),
+      job("verylongname", ctxrun::JobOutcome::Succeeded, {attempt(1s, ctxrun::Exited{0})}),
+      job("db", ctxrun::JobOutcome::NotStarted),
+  };
+  const auto cause = ctxrun::Cause::job_failed("lint", ctxrun::Exited{1}, 2100ms);
+  ctxrun::SummaryInput in;
+  in.jobs = &jobs;
+  in.cause = &cause;
+  CHECK(ctxrun::summary_lines(in) == Lines{
+                                         "ctxrun: job \"lint\" exited with status 1 after 2.1s\n",
+                                         "ctxrun:   lint  exited with status 1 after 2.1s\n",
+                                         "ctxrun:   test  terminated by SIGTERM after 2.2s\n",
+                                         "ctxrun:   db    not started\n",
+                                     });
+}
+
+TEST_CASE("summary: several jobs that all succeeded", "[summary]") {
+  const std::vector<ctxrun::JobRecord> jobs{
+      job("a", ctxrun::JobOutcome::Succeeded, {attempt(1s, ctxrun::Exited{0})}),
+      job("b", ctxrun::JobOutcome::Succeeded, {attempt(2s, ctxrun::Exited{0})}),
+  };
+  ctxrun::SummaryInput in;
+  in.jobs = &jobs;
+  in.elapsed = 2500ms;
+  CHECK(ctxrun::summary_lines(in) == Lines{"ctxrun: all 2 jobs succeeded in 2.5s\n"});
+}
+
+TEST_CASE("summary: keep-going heads with the count and the first failure", "[summary]") {
+  const std::vector<ctxrun::JobRecord> jobs{
+      job("a", ctxrun::JobOutcome::Failed, {attempt(1s, ctxrun::Exited{1})}),
+      job("b", ctxrun::JobOutcome::Succeeded, {attempt(1s, ctxrun::Exited{0})}),
+      job("c", ctxrun::JobOutcome::TimedOut, {attempt(3s, ctxrun::Signaled{SIGTERM}, ctxrun::StopHow::Terminated)}),
+  };
+  const auto cause = ctxrun::Cause::job_failed("a", ctxrun::Exited{1}, 1s);
+  ctxrun::SummaryInput in;
+  in.jobs = &jobs;
+  in.cause = &cause;
+  in.keep_going = true;
+  const auto lines = ctxrun::summary_lines(in);
+  REQUIRE(lines.size() == 3);
+  CHECK(lines[0] == "ctxrun: 2 of 3 jobs failed; the first: job \"a\" exited with status 1 after 1s\n");
+  CHECK(lines[1] == "ctxrun:   a  exited with status 1 after 1s\n");
+  CHECK(lines[2] == "ctxrun:   c  timed out after 3s: terminated by SIGTERM\n");
+}
+
+TEST_CASE("summary: quiet prints nothing on success", "[summary]") {
+  const std::vector<ctxrun::JobRecord> jobs{
+      job("a", ctxrun::JobOutcome::Succeeded, {attempt(1s, ctxrun::Exited{0})}),
+      job("b", ctxrun::JobOutcome::Terminated, {attempt(1s, ctxrun::Signaled{SIGTERM}, ctxrun::StopHow::Terminated)}),
+  };
+  ctxrun::SummaryInput in;
+  in.jobs = &jobs;
+  in.quiet = true;
+  const bool single = GENERATE(false, true);
+  in.single = single;
+  CHECK(ctxrun::summary_lines(in).empty());
+  // A winner under --stop-on success is a success too.
+  const auto won = ctxrun::Cause::job_succeeded("a", 1s);
+  in.cause = &won;
+  CHECK(ctxrun::summary_lines(in).empty());
+}
+
+TEST_CASE("summary: quiet still prints a failure", "[summary]") {
+  const std::vector<ctxrun::JobRecord> jobs{job("a", ctxrun::JobOutcome::Failed, {attempt(1s, ctxrun::Exited{1})})};
+  const auto cause = ctxrun::Cause::job_failed("a", ctxrun::Exited{1}, 1s);
+  ctxrun::SummaryInput in;
+  in.jobs = &jobs;
+  in.cause = &cause;
+  in.quiet = true;
+  const auto lines = ctxrun::summary_lines(in);
+  REQUIRE_FALSE(lines.empty());
+  CHECK(lines[0] == "ctxrun: job \"a\" exited with status 1 after 1s\n");
+}
+
+TEST_CASE("summary: a winner under --stop-on success is the cause line when not quiet", "[summary]") {
+  const std::vector<ctxrun::JobRecord> jobs{
+      job("fast", ctxrun::JobOutcome::Succeeded, {attempt(1s, ctxrun::Exited{0})}),
+      job("slow", ctxrun::JobOutcome::Terminated, {attempt(1s, ctxrun::Signaled{SIGTERM}, ctxrun::StopHow::Terminated)}),
+  };
+  const auto cause = ctxrun::Cause::job_succeeded("fast", 1s);
+  ctxrun::SummaryInput in;
+  in.jobs = &jobs;
+  in.cause = &cause;
+  CHECK(ctxrun::summary_lines(in) == Lines{"ctxrun: job \"fast\" succeeded after 1s\n",
+                                            "ctxrun:   slow  terminated by SIGTERM after 1s\n"});
+}
+
+TEST_CASE("summary: color paints each job name with its palette color", "[summary]") {
+  const std::vector<ctxrun::JobRecord> jobs{
+      job("ok", ctxrun::JobOutcome::Succeeded, {attempt(1s, ctxrun::Exited{0})}),
+      job("bad", ctxrun::JobOutcome::Failed, {attempt(1s, ctxrun::Exited{1})}),
+  };
+  const auto cause = ctxrun::Cause::job_failed("bad", ctxrun::Exited{1}, 1s);
+  ctxrun::SummaryInput in;
+  in.jobs = &jobs;
+  in.cause = &cause;
+  in.color = true;
+  const auto lines = ctxrun::summary_lines(in);
+  REQUIRE(lines.size() == 2);
+  CHECK(lines[1] == "ctxrun:   " + ctxrun::paint("bad", ctxrun::palette_color(1)) + "  exited with status 1 after 1s\n");
+}
+
+TEST_CASE("summary: every line starts with ctxrun: and ends with a newline", "[summary]") {
+  const std::vector<ctxrun::JobRecord> jobs{
+      job("a", ctxrun::JobOutcome::Failed, {attempt(1s, ctxrun::Exited{1})}),
+      job("b", ctxrun::JobOutcome::NotStarted),
+  };
+  const auto cause = ctxrun::Cause::received(SIGINT);
+  ctxrun::SummaryInput in;
+  in.jobs = &jobs;
+  in.cause = &cause;
+  for (const auto& l : ctxrun::summary_lines(in)) {
+    CHECK(l.rfind("ctxrun: ", 0) == 0);
+    CHECK(l.back() == '\n');
+    CHECK(std::count(l.begin(), l.end(), '\n') == 1);
+  }
+}
