@@ -8,10 +8,12 @@
 namespace ctxrun {
 
 TerminalLease::TerminalLease(int fd) {
-  if (fd < 0 || ::isatty(fd) == 0 || ::tcgetpgrp(fd) != ::getpgrp()) return;
+  if (fd < 0 || ::isatty(fd) == 0) return;
   fd_ = fd;
   have_modes_ = ::tcgetattr(fd, &modes_) == 0;
 }
+
+bool TerminalLease::can_lend() const { return fd_ >= 0 && ::tcgetpgrp(fd_) == ::getpgrp(); }
 
 void TerminalLease::take_back(bool restore_modes) {
   if (fd_ < 0 || job_ == 0) return;
@@ -20,19 +22,19 @@ void TerminalLease::take_back(bool restore_modes) {
   job_ = 0;
 }
 
-void TerminalLease::job_stopped() {
-  if (fd_ < 0 || job_ == 0) return;
-  const pid_t job = job_;
+void TerminalLease::job_stopped(pid_t pgid) {
+  if (fd_ < 0) return;
   termios job_modes{};
-  const bool saved = ::tcgetattr(fd_, &job_modes) == 0;
+  const bool lent = job_ != 0;
+  const bool saved = lent && ::tcgetattr(fd_, &job_modes) == 0;
   take_back(true);
   ::kill(::getpid(), SIGSTOP);  // resumes here on SIGCONT (fg, bg)
-  if (::tcgetpgrp(fd_) == ::getpgrp()) {  // continued in the foreground: lend it again
+  if (can_lend()) {  // continued in the foreground: the job gets the terminal (back)
     if (saved) ::tcsetattr(fd_, TCSADRAIN, &job_modes);
-    ::tcsetpgrp(fd_, job);
+    ::tcsetpgrp(fd_, pgid);
+    job_ = pgid;
   }
-  job_ = job;
-  ::kill(-job, SIGCONT);
+  ::kill(-pgid, SIGCONT);
 }
 
 }  // namespace ctxrun

@@ -11,7 +11,7 @@
 
 #include <fmt/format.h>
 
-#include "child_process.hpp"
+#include "boost_process.hpp"
 
 namespace ctxrun {
 namespace {
@@ -65,8 +65,6 @@ struct ChildSetup {
 
 }  // namespace
 
-void ChildDeleter::operator()(ChildProcess* p) const { delete p; }
-
 std::variant<Spawned, SpawnFailure> spawn(asio::io_context& io, const SpawnRequest& req) {
   const auto& argv = *req.argv;
   int error = 0;
@@ -92,7 +90,15 @@ std::variant<Spawned, SpawnFailure> spawn(asio::io_context& io, const SpawnReque
     return SpawnFailure{ec.value(), fmt::format("{}: {}", argv.front(), ec.message())};
   }
   const pid_t pid = p.id();
-  return Spawned{pid, ChildPtr(new ChildProcess(std::move(p)))};
+  p.detach();  // Boost's handle goes (closing its pidfd); ours waits without blocking
+  Fd pidfd(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)));
+  if (!pidfd) {  // pidfd_open is blocked (old kernel, seccomp): a job we cannot wait on must not run
+    const int open_error = errno;
+    ::kill(-pid, SIGKILL);
+    ::waitpid(pid, nullptr, 0);
+    return SpawnFailure{open_error, fmt::format("pidfd_open: {}", error_text(open_error))};
+  }
+  return Spawned{pid, std::move(pidfd)};
 }
 
 }  // namespace ctxrun

@@ -8,12 +8,13 @@
 #include <algorithm>
 #include <random>
 
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <fmt/format.h>
 
-#include "child_process.hpp"
 #include "ctxrun/exit_code.hpp"
 #include "ctxrun/foreground.hpp"
 #include "ctxrun/launch.hpp"
@@ -29,6 +30,8 @@
 namespace ctxrun {
 namespace {
 
+namespace asio = boost::asio;
+
 constexpr std::size_t kReadBuffer = 256 * 1024;
 constexpr std::size_t kHighWater = 4 << 20;  // pause the jobs' pipes above this much queued output
 constexpr std::size_t kLowWater = 1 << 20;
@@ -40,7 +43,7 @@ struct Running {
   std::size_t job = 0;
   Context::Ptr ctx;
   pid_t pid = 0;  // == its process group
-  ChildPtr child;
+  std::optional<asio::posix::stream_descriptor> pidfd;
   std::unique_ptr<PipeReader> out, err;
   std::optional<asio::steady_timer> deadline;
   std::unique_ptr<Termination> term;
@@ -58,7 +61,8 @@ class Supervisor {
   void launch(const Launch& l);
   void spawn_failed(std::size_t job, const SpawnFailure& f);
   void stop(Running& r, const Cause& cause);
-  void on_exit(Running& r);
+  void wait_exit(Running& r);
+  void on_exit(Running& r, int status);
   void on_data(Running& r, Stream s, std::string_view bytes);
   void complete_if_done(Running& r);
   void attempt_ended(std::size_t job, bool success, bool timed_out, bool canceled, const Cause& job_cause);
@@ -77,6 +81,7 @@ class Supervisor {
   StartState start_state_;
   Watchdog watchdog_;
   asio::io_context io_;
+  asio::io_context launch_io_;  // never run: see spawn()
   asio::signal_set signals_{io_};
   asio::steady_timer deadline_timer_{io_}, retry_timer_{io_}, status_timer_{io_};
   Writer writer_;
@@ -204,8 +209,8 @@ void Supervisor::launch(const Launch& l) {
   r->ctx = root_->child(own);
 
   LaunchIo io{.single = plan_.single, .inherit_output = plan_.inherit_output, .devnull = devnull_.get(),
-              .tty = lease_.usable() ? lease_.fd() : -1, .watchdog = watchdog_.fd()};
-  auto started = start_job(io_, plan_, rec.spec, *r->ctx, l.attempt, io, start_state_);
+              .tty = lease_.can_lend() ? lease_.fd() : -1, .watchdog = watchdog_.fd()};
+  auto started = start_job(launch_io_, plan_, rec.spec, *r->ctx, l.attempt, io, start_state_);
   if (auto* f = std::get_if<SpawnFailure>(&started)) {
     spawn_failed(l.job, *f);
     return;
@@ -213,7 +218,7 @@ void Supervisor::launch(const Launch& l) {
   auto& s = std::get<StartedJob>(started);
   Running& rr = *r;
   rr.pid = s.spawned.pid;
-  rr.child = std::move(s.spawned.process);
+  rr.pidfd.emplace(io_, s.spawned.pidfd.release());
   rr.term = std::make_unique<Termination>(io_, rr.pid, plan_.first_signal, plan_.grace,
                                           [this, job = l.job, pid = rr.pid](int sig) {
                                             verbose(fmt::format("sent {} to job \"{}\" (process group {})",
@@ -239,7 +244,7 @@ void Supervisor::launch(const Launch& l) {
       if (!ec) rr.ctx->expire();
     });
   }
-  rr.child->process.async_wait([this, &rr](const boost::system::error_code&, int) { on_exit(rr); });
+  wait_exit(rr);
   rr.ctx->after_done([this, &rr](const Cause& c) { stop(rr, c); });
   running_.push_back(std::move(r));
 }
@@ -269,9 +274,22 @@ void Supervisor::stop(Running& r, const Cause& cause) {
   r.term->begin();
 }
 
-void Supervisor::on_exit(Running& r) {
-  const int status = r.child->process.native_exit_code();  // the raw status: P10
-  r.child->process.detach();  // reaped: nothing may kill or wait for this pid again
+void Supervisor::wait_exit(Running& r) {
+  r.pidfd->async_wait(asio::posix::descriptor_base::wait_read, [this, &r](const boost::system::error_code& ec) {
+    if (ec == asio::error::operation_aborted) return;
+    int status = 0;
+    const pid_t w = ::waitpid(r.pid, &status, WNOHANG);
+    if (w == 0) {  // a readiness that was not ours (a recycled Asio descriptor state): wait on
+      wait_exit(r);
+      return;
+    }
+    if (w < 0) status = 255 << 8;  // cannot happen: nothing else reaps a job leader
+    r.pidfd->close();
+    on_exit(r, status);
+  });
+}
+
+void Supervisor::on_exit(Running& r, int status) {
   r.leader_done = true;
   const ProcessEnd end = from_wait_status(status);
   JobRecord& rec = records_[r.job];
@@ -388,12 +406,12 @@ void Supervisor::on_child() {
     watchdog_.forget(t->pgid());
     return true;
   });
-  if (plan_.single && lease_.usable()) {  // Ctrl-Z, or a read from the terminal in the background
+  if (plan_.single && lease_.present()) {  // Ctrl-Z, or a read from the terminal in the background
     for (auto& r : running_) {
       siginfo_t info{};
       if (!r->leader_done && ::waitid(P_PID, static_cast<id_t>(r->pid), &info, WSTOPPED | WNOHANG) == 0 &&
           info.si_pid == r->pid && info.si_code == CLD_STOPPED) {
-        lease_.job_stopped();
+        lease_.job_stopped(r->pid);
       }
     }
   }

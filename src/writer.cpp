@@ -36,13 +36,16 @@ struct Writer::Target {
 };
 
 Writer::Writer(asio::io_context& io, std::function<void(Stream)> on_broken)
-    : out_(std::make_unique<Target>(io, STDOUT_FILENO)),
-      err_(std::make_unique<Target>(io, STDERR_FILENO)),
-      on_broken_(std::move(on_broken)) {}
+    : io_(io), on_broken_(std::move(on_broken)) {}
 
 Writer::~Writer() = default;
 
-Writer::Target& Writer::target(Stream s) { return s == Stream::Out ? *out_ : *err_; }
+// Made on first use: a run whose jobs write to ctxrun's stdout directly never needs them.
+Writer::Target& Writer::target(Stream s) {
+  auto& t = s == Stream::Out ? out_ : err_;
+  if (!t) t = std::make_unique<Target>(io_, s == Stream::Out ? STDOUT_FILENO : STDERR_FILENO);
+  return *t;
+}
 
 void Writer::write(Stream stream, std::string_view bytes) {
   if (bytes.empty() || target(stream).broken) return;
@@ -110,7 +113,7 @@ void Writer::when_drained(std::size_t low, std::function<void()> f) {
 
 void Writer::flush() {
   for (auto* t : {out_.get(), err_.get()}) {
-    if (!t->waiter) continue;
+    if (!t || !t->waiter) continue;
     t->waiter->cancel();
     // Our own description: blocking now is harmless and nobody else sees the flag.
     const int flags = ::fcntl(t->fd, F_GETFL);

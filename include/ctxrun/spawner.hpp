@@ -13,11 +13,6 @@ class io_context;
 
 namespace ctxrun {
 
-class ChildProcess;  // the Boost.Process handle (src/child_process.hpp): kept out of this header
-struct ChildDeleter {
-  void operator()(ChildProcess* p) const;
-};
-using ChildPtr = std::unique_ptr<ChildProcess, ChildDeleter>;
 
 struct SpawnRequest {
   const std::vector<std::string>* argv = nullptr;  ///< argv[0] as given: resolved on `path`
@@ -34,16 +29,23 @@ struct SpawnFailure {
   std::string message;  ///< `foo: No such file or directory`
 };
 
-/// A started job: pid == pgid. `process` is the Boost handle the loop waits on.
+/// A started job: pid == pgid, and a pidfd to wait on (O_CLOEXEC). Not reaped yet.
 struct Spawned {
   pid_t pid;
-  ChildPtr process;
+  Fd pidfd;
 };
 
-/// Starts argv in a new process group. The child: default signal dispositions for every
-/// signal ctxrun ignores or catches, the mask ctxrun started with, the original fd limit,
-/// only fds 0/1/2 across exec, its group registered with the watchdog before exec, and exec
-/// errors reported back (no zombie, no duplicated stdio: P2–P5 of the Boost 1.81 notes).
-std::variant<Spawned, SpawnFailure> spawn(boost::asio::io_context& io, const SpawnRequest& request);
+/// Starts argv in a new process group with Boost.Process v2's launcher. The child: default
+/// signal dispositions for every signal ctxrun ignores or catches, the mask ctxrun started
+/// with, the original fd limit, only fds 0/1/2 across exec, its group registered with the
+/// watchdog before exec, and exec errors reported back (no zombie, no duplicated stdio:
+/// P2–P5 of the Boost 1.81 notes).
+///
+/// `launch_io` is an io_context of its own that is never run: the launcher calls its
+/// notify_fork in the child (cheap on an empty context), and Boost's process handle is
+/// dropped at once. Waiting is the caller's, on `pidfd`: Boost's async_wait ends in a
+/// blocking waitpid, which a stale readiness (Asio recycles descriptor states) would turn
+/// into a stall of the whole loop.
+std::variant<Spawned, SpawnFailure> spawn(boost::asio::io_context& launch_io, const SpawnRequest& request);
 
 }  // namespace ctxrun

@@ -50,6 +50,7 @@ class Writer final : public OutputPort {
   bool write_some(Chunk& c);
   void drop(Chunk& c) { pending_ -= c.bytes.size() - c.offset; c.offset = c.bytes.size(); }
 
+  boost::asio::io_context& io_;
   std::unique_ptr<Target> out_, err_;
   std::function<void(Stream)> on_broken_;
   std::deque<Chunk> queue_;
