@@ -68,9 +68,13 @@ std::string describe(const Cause& c) {
   std::string text;
   switch (c.kind) {
     case CauseKind::DeadlineExceeded:
-      text = c.job.empty()
-                 ? fmt::format("deadline exceeded after {}", format_duration(c.after))
-                 : fmt::format("job \"{}\" exceeded its deadline after {}", c.job, format_duration(c.after));
+      if (c.after < Duration::zero()) {  // a deadline given in the past
+        text = "deadline exceeded before the start";
+      } else {
+        text = c.job.empty()
+                   ? fmt::format("deadline exceeded after {}", format_duration(c.after))
+                   : fmt::format("job \"{}\" exceeded its deadline after {}", c.job, format_duration(c.after));
+      }
       if (!c.detail.empty()) text += fmt::format(" ({})", c.detail);
       break;
     case CauseKind::JobFailed:

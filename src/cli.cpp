@@ -23,7 +23,8 @@ printed on stderr. Nothing is left running when ctxrun exits.
 Exit status:
   0        every job succeeded (or --stop-on success/first and the winner succeeded)
   124      a deadline was exceeded (--timeout, --deadline, --job-timeout, or inherited)
-  125      ctxrun itself failed: bad usage, bad value, unreadable jobs file
+  125      ctxrun itself failed: bad usage or value, unreadable jobs file, unwritable
+           report, an inherited CTXRUN_* variable that does not parse
   126      one command: found but not executable
   127      one command: not found
   128+N    ctxrun was stopped by signal N (it dies by that signal after cleanup)
@@ -34,6 +35,16 @@ Examples:
   ctxrun -c 'npm run lint' -c 'npm test' -n lint,test
   ctxrun -j 8 -f jobs.txt --job-timeout 1m --retries 2
 See ctxrun(1) for the environment, the report schema and the details.)";
+
+// CLI11's formatter with ctxrun's three forms of usage.
+class Help final : public CLI::Formatter {
+ public:
+  std::string make_usage(const CLI::App*, std::string) const override {
+    return "\nUsage: ctxrun [OPTIONS] [--] COMMAND [ARG...]\n"
+           "       ctxrun [OPTIONS] -c CMD [-c CMD...]\n"
+           "       ctxrun [OPTIONS] -f FILE\n";
+  }
+};
 
 // One line naming the flag, from whatever CLI11 complains about.
 UsageError from_cli11(const CLI::ParseError& e) {
@@ -76,7 +87,7 @@ struct Raw {
   std::string jobs, retries, stop_on, output, color, report, jobs_file;
   std::vector<std::string> values, commands, names;
   bool keep_going = false, preserve_status = false, quiet = false, verbose = false;
-  bool foreground = false, status = false;
+  bool foreground = false, no_foreground = false, status = false, no_status = false;
 };
 
 void validate_names(const std::vector<std::string>& names) {
@@ -93,12 +104,8 @@ void validate_names(const std::vector<std::string>& names) {
 }  // namespace
 
 Options parse_command_line(int argc, const char* const* argv, WallTime now) {
-  CLI::App app{
-      "ctxrun runs commands under a context: a deadline, a cancellation tree and values.\n\n"
-      "Usage: ctxrun [OPTIONS] [--] COMMAND [ARG...]\n"
-      "       ctxrun [OPTIONS] -c CMD [-c CMD...]\n"
-      "       ctxrun [OPTIONS] -f FILE\n",
-      "ctxrun"};
+  CLI::App app{"ctxrun runs commands under a context: a deadline, a cancellation tree and values.", "ctxrun"};
+  app.formatter(std::make_shared<Help>());
   app.prefix_command();
   app.footer(kFooter);
   app.set_help_flag("-h,--help", "Print this help and exit");
@@ -108,39 +115,51 @@ Options parse_command_line(int argc, const char* const* argv, WallTime now) {
   Raw r;
   const auto take_last = CLI::MultiOptionPolicy::TakeLast;
   app.add_option("-t,--timeout", r.timeout, "Deadline relative to now (300ms, 1.5s, 2h45m, 90); 0: none")
+      ->type_name("DUR")
       ->multi_option_policy(take_last);
   app.add_option("-d,--deadline", r.deadline, "Absolute deadline: RFC 3339, @UNIXSECONDS, or HH:MM[:SS]")
+      ->type_name("TIME")
       ->multi_option_policy(take_last);
   app.add_option("-e,--value", r.values, "KEY=VALUE given to every job as an environment variable")
+      ->type_name("KEY=VALUE")
       ->allow_extra_args(false);
-  app.add_option("-c,--command", r.commands, "A job, run as sh -c CMD (repeatable)")->allow_extra_args(false);
+  app.add_option("-c,--command", r.commands, "A job, run as sh -c CMD (repeatable)")->type_name("CMD")->allow_extra_args(false);
   app.add_option("-n,--names", r.names, "Names for the jobs, in order: a,b,c (default 1, 2, ...)")
+      ->type_name("NAMES")
       ->allow_extra_args(false);
   app.add_option("-f,--jobs-file", r.jobs_file, "Jobs one a line ('-': stdin); blank and # lines skipped")
+      ->type_name("FILE")
       ->multi_option_policy(take_last);
   app.add_option("-j,--jobs", r.jobs, "At most N jobs at once (default: every -c job; cores for -f)")
+      ->type_name("N")
       ->multi_option_policy(take_last);
   app.add_option("--stop-on", r.stop_on, "failure (default), success, first, or never")
+      ->type_name("WHEN")
       ->multi_option_policy(take_last);
   app.add_flag("-k,--keep-going", r.keep_going, "Same as --stop-on never");
-  app.add_option("--job-timeout", r.job_timeout, "Each job attempt's own deadline")->multi_option_policy(take_last);
-  app.add_option("--retries", r.retries, "Run a failed job up to N more times")->multi_option_policy(take_last);
-  app.add_option("--retry-delay", r.retry_delay, "Delay before the first retry (default 0s)")
+  app.add_option("--job-timeout", r.job_timeout, "Each job attempt's own deadline")->type_name("DUR")->multi_option_policy(take_last);
+  app.add_option("--retries", r.retries, "Run a failed job up to N more times")->type_name("N")->multi_option_policy(take_last);
+  app.add_option("--retry-delay", r.retry_delay, "Delay before the first retry (default 0s)")->type_name("DUR")
       ->multi_option_policy(take_last);
   app.add_option("--retry-backoff", r.retry_backoff, "Factor by which each further delay grows (default 2)")
+      ->type_name("F")
       ->multi_option_policy(take_last);
   app.add_option("-s,--signal", r.signal, "First signal of the termination sequence (default TERM)")
+      ->type_name("SIG")
       ->multi_option_policy(take_last);
   app.add_option("-g,--grace,--kill-after", r.grace, "Time from the first signal to SIGKILL (default 5s)")
+      ->type_name("DUR")
       ->multi_option_policy(take_last);
   app.add_flag("--preserve-status", r.preserve_status, "On deadline, exit with the job's own status");
-  auto* fg = app.add_flag("--foreground,!--no-foreground", r.foreground,
-                          "One command: give it the terminal (default: when stdin is one)");
+  app.add_flag("--foreground", r.foreground, "One command: give it the terminal (default: when stdin is one)");
+  app.add_flag("--no-foreground", r.no_foreground, "One command: never give it the terminal");
   app.add_option("--output", r.output, "inherit, prefix, group, or raw (see ctxrun(1))")
+      ->type_name("MODE")
       ->multi_option_policy(take_last);
-  app.add_option("--color", r.color, "auto (default), always, or never")->multi_option_policy(take_last);
-  auto* status = app.add_flag("--status,!--no-status", r.status, "Live status line on stderr (default: on a TTY)");
-  app.add_option("--report", r.report, "Write a JSON report of the run to FILE")->multi_option_policy(take_last);
+  app.add_option("--color", r.color, "auto (default), always, or never")->type_name("WHEN")->multi_option_policy(take_last);
+  app.add_flag("--status", r.status, "Live status line on stderr (default: several jobs, on a TTY)");
+  app.add_flag("--no-status", r.no_status, "No status line");
+  app.add_option("--report", r.report, "Write a JSON report of the run to FILE")->type_name("FILE")->multi_option_policy(take_last);
   app.add_flag("-q,--quiet", r.quiet, "No cause line when everything succeeded");
   app.add_flag("-v,--verbose", r.verbose, "Print each start, end and signal sent");
 
@@ -207,8 +226,19 @@ Options parse_command_line(int argc, const char* const* argv, WallTime now) {
   if (!r.color.empty())
     o.color = choice<ColorMode>("--color", r.color,
                      {{"auto", ColorMode::Auto}, {"always", ColorMode::Always}, {"never", ColorMode::Never}});
-  if (fg->count() > 0) o.foreground = r.foreground ? Tristate::On : Tristate::Off;
-  if (status->count() > 0) o.status = r.status ? Tristate::On : Tristate::Off;
+  // The last of a pair wins, as for every other repeated option.
+  const int options_end = argc - static_cast<int>(app.remaining().size());  // the command's words are its own
+  const auto tristate = [&](const char* on, const char* off) {
+    const auto last = [&](const char* flag) {
+      for (int i = options_end - 1; i > 0; --i)
+        if (std::string_view(argv[i]) == flag) return i;
+      return 0;
+    };
+    const int i_on = last(on), i_off = last(off);
+    return i_on == 0 && i_off == 0 ? Tristate::Auto : i_on > i_off ? Tristate::On : Tristate::Off;
+  };
+  o.foreground = tristate("--foreground", "--no-foreground");
+  o.status = tristate("--status", "--no-status");
   if (!r.report.empty()) o.report = r.report;
   if (!r.jobs_file.empty()) o.jobs_file = r.jobs_file;
   o.preserve_status = r.preserve_status;

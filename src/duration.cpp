@@ -83,12 +83,14 @@ Duration parse_duration(std::string_view text) {
   if (text.front() == '-') throw ParseError("negative duration");
   std::string_view s = text;
   if (s.front() == '+') s.remove_prefix(1);
+  if (s.empty()) throw ParseError("expected a number, as in 1.5s or 300ms");
   std::int64_t total = 0;
   bool nonzero_text = false;
   bool first = true;
   while (!s.empty()) {
+    const std::string_view before = s;
     auto n = read_number(s);
-    if (!n) throw ParseError(first ? "expected a number, as in 1.5s or 300ms" : "expected a number after the unit");
+    if (!n) throw ParseError(fmt::format("expected a number at {:?}", before));
     for (char c : n->whole) nonzero_text |= c != '0';
     for (char c : n->frac) nonzero_text |= c != '0';
     if (s.empty()) {
@@ -99,16 +101,18 @@ Duration parse_duration(std::string_view text) {
       total = *v;
       break;
     }
+    // The unit is the whole run of letters up to the next number: "5sec" is unit "sec".
+    std::size_t end = 0;
+    while (end < s.size() && !is_digit(s[end]) && s[end] != '.') ++end;
+    const std::string_view name = s.substr(0, end);
     const Unit* unit = nullptr;
-    for (const auto& u : kUnits) {
-      if (s.substr(0, u.name.size()) == u.name && (!unit || u.name.size() > unit->name.size())) unit = &u;
-    }
+    for (const auto& u : kUnits)
+      if (u.name == name) unit = &u;
     if (!unit) {
-      std::size_t end = 0;
-      while (end < s.size() && !is_digit(s[end]) && s[end] != '.') ++end;
-      throw ParseError(fmt::format("unknown unit {:?} (use ns, us, ms, s, m, h or d)", s.substr(0, end)));
+      if (name.empty()) throw ParseError(fmt::format("expected a unit before {:?}", s));
+      throw ParseError(fmt::format("unknown unit {:?} (use ns, us, ms, s, m, h or d)", name));
     }
-    s.remove_prefix(unit->name.size());
+    s.remove_prefix(end);
     auto v = scale(*n, unit->ns);
     if (!v || __builtin_add_overflow(total, *v, &total)) throw ParseError("too large");
     first = false;
@@ -241,23 +245,20 @@ WallTime parse_deadline(std::string_view text, WallTime now) {
 }
 
 std::string format_duration(Duration d) {
-  using namespace std::chrono;
   if (d < Duration::zero()) return "-" + format_duration(-d);
   const auto ns = d.count();
   if (ns == 0) return "0s";
   if (ns < 1'000) return fmt::format("{}ns", ns);
-  if (ns < 1'000'000) return fmt::format("{:g}us", static_cast<double>(ns) / 1e3);
-  if (ns < 1'000'000'000) {
-    // 250ms, 12.5ms: at most 3 significant decimals, no trailing zeros.
-    return fmt::format("{:.3g}ms", static_cast<double>(ns) / 1e6);
-  }
-  if (ns < 60'000'000'000) {
-    // 1.5s, 12.3s, 59.9s: tenths are enough for a human.
-    const auto tenths = (ns + 50'000'000) / 100'000'000;
+  // Each scale rounds first and hands over to the next one when the rounding carries:
+  // 999.6ms is "1s", 59.96s is "1m".
+  if (ns < 999'500) return fmt::format("{:.3g}us", static_cast<double>(ns) / 1e3);
+  if (ns < 999'500'000) return fmt::format("{:.3g}ms", static_cast<double>(ns) / 1e6);
+  const auto tenths = (ns + 50'000'000) / 100'000'000;
+  if (tenths < 600) {
     if (tenths % 10 == 0) return fmt::format("{}s", tenths / 10);
     return fmt::format("{}.{}s", tenths / 10, tenths % 10);
   }
-  auto s = (ns + 500'000'000) / 1'000'000'000;
+  const auto s = (ns + 500'000'000) / 1'000'000'000;
   const auto days = s / 86400, hours_ = s / 3600 % 24, mins = s / 60 % 60, secs = s % 60;
   std::string out;
   if (days) out += fmt::format("{}d", days);

@@ -51,6 +51,7 @@ void LineSink::emit(std::size_t job, Stream stream, Pieces&& pieces) {
 }
 
 void LineSink::data(std::size_t job, Stream stream, std::string_view bytes) {
+  if (!jobs_[job]) open(job);
   auto& state = *jobs_[job];
   auto& splitter = stream == Stream::Out ? state.out : state.err;
   emit(job, stream, [&](auto&& each) { splitter.feed(bytes, each); });

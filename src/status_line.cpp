@@ -8,7 +8,7 @@
 namespace ctxrun {
 
 std::string status_text(const StatusCounts& c, std::size_t width, bool color) {
-  std::string s = fmt::format("[{}/{}] {} running", c.succeeded + c.failed, c.total, c.running);
+  std::string s = fmt::format("[{}/{}] {} running", c.done, c.total, c.running);
   if (c.failed) {
     const std::string failed = fmt::format("{} failed", c.failed);
     s += ", " + (color ? paint(failed, 31) : failed);

@@ -12,14 +12,16 @@ namespace ctxrun {
 
 std::string describe_outcome(const JobRecord& job, Duration grace) {
   if (job.attempts.empty() || job.outcome == JobOutcome::NotStarted) return "not started";
+  if (job.outcome == JobOutcome::Pending) return "running";
   const Attempt& a = job.attempts.back();
   const std::string ran = format_duration(a.duration());
   const std::string attempts = job.attempts.size() > 1 ? fmt::format(" (attempt {})", job.attempts.size()) : "";
+  // How ctxrun's termination sequence ended it.
   const auto how = [&] {
     if (a.stopped_how == StopHow::Killed) return fmt::format("killed with SIGKILL after the {} grace", format_duration(grace));
     if (a.end && std::holds_alternative<Signaled>(*a.end))
       return fmt::format("terminated by {}", signal_name(std::get<Signaled>(*a.end).signal));
-    return a.end ? fmt::format("stopped, {}", describe(*a.end)) : std::string("stopped");
+    return fmt::format("stopped, then {}", a.end ? describe(*a.end) : "ended");
   };
   switch (job.outcome) {
     case JobOutcome::Succeeded:
@@ -31,6 +33,7 @@ std::string describe_outcome(const JobRecord& job, Duration grace) {
       return fmt::format("timed out after {}{}: {}", ran, attempts, how());
     case JobOutcome::Terminated:
     case JobOutcome::Killed:
+      if (a.stopped_how == StopHow::Killed) return fmt::format("{} (ran {}){}", how(), ran, attempts);
       return fmt::format("{} after {}{}", how(), ran, attempts);
     case JobOutcome::NotStarted:
     case JobOutcome::Pending:

@@ -450,7 +450,7 @@ void Supervisor::tick_status() {
   StatusCounts c;
   c.total = records_.size();
   for (const auto& r : records_) {
-    c.succeeded += r.outcome == JobOutcome::Succeeded;
+    c.done += r.outcome != JobOutcome::Pending;
     c.failed += r.outcome == JobOutcome::Failed || r.outcome == JobOutcome::TimedOut;
   }
   c.running = scheduler_.running();

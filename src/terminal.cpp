@@ -1,6 +1,9 @@
 // terminal.cpp — pure functions of the environment and the strings; isatty is the caller's.
 #include "ctxrun/terminal.hpp"
 
+#include <algorithm>
+#include <vector>
+
 #include <fmt/format.h>
 
 #include "ctxrun/cli.hpp"
@@ -26,40 +29,64 @@ bool use_color(ColorMode mode, bool is_tty, const std::function<const char*(cons
   return smart_terminal(is_tty, get);
 }
 
+namespace {
+
+// The string as units: an ANSI CSI sequence (no columns) or one UTF-8 code point (one column).
+struct Unit {
+  std::size_t pos, len;
+  bool escape;
+};
+
+std::vector<Unit> units(std::string_view s) {
+  std::vector<Unit> out;
+  for (std::size_t i = 0; i < s.size();) {
+    std::size_t j = i + 1;
+    const bool escape = s[i] == '\x1b' && j < s.size() && s[j] == '[';
+    if (escape) {  // CSI: parameters, then a final byte in 0x40..0x7e
+      ++j;
+      while (j < s.size() && !(s[j] >= 0x40 && s[j] <= 0x7e)) ++j;
+      j = std::min(j + 1, s.size());
+    } else {
+      while (j < s.size() && (static_cast<unsigned char>(s[j]) & 0xc0) == 0x80) ++j;  // continuation bytes
+    }
+    out.push_back({i, j - i, escape});
+    i = j;
+  }
+  return out;
+}
+
+}  // namespace
+
 std::size_t display_width(std::string_view s) {
   std::size_t w = 0;
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    if (c == 0x1b && i + 1 < s.size() && s[i + 1] == '[') {  // CSI … final byte
-      i += 2;
-      while (i < s.size() && !(s[i] >= 0x40 && s[i] <= 0x7e)) ++i;
-      continue;
-    }
-    if ((c & 0xc0) != 0x80) ++w;  // count lead bytes only
-  }
+  for (const auto& u : units(s)) w += u.escape ? 0 : 1;
   return w;
 }
 
 std::string elide_middle(std::string_view s, std::size_t width) {
   if (display_width(s) <= width) return std::string(s);
   if (width == 0) return {};
-  // Keep the head and the tail, by columns; escape sequences go with the head.
+  // Keep the head and the tail by columns; escape sequences cost nothing and are kept whole.
+  const auto us = units(s);
   const std::size_t keep = width - 1, head_cols = (keep + 1) / 2, tail_cols = keep - head_cols;
-  std::string head, tail;
-  std::size_t cols = 0, i = 0;
-  for (; i < s.size() && cols < head_cols; ++i) {
-    head += s[i];
-    if ((static_cast<unsigned char>(s[i]) & 0xc0) != 0x80 && s[i] != 0x1b) ++cols;
-    while (i + 1 < s.size() && (static_cast<unsigned char>(s[i + 1]) & 0xc0) == 0x80) head += s[++i];
-  }
+  std::size_t head_end = 0, cols = 0;
+  while (head_end < us.size() && (us[head_end].escape || cols < head_cols)) cols += us[head_end++].escape ? 0 : 1;
+  std::size_t tail_begin = us.size();
   cols = 0;
-  std::size_t j = s.size();
-  while (j > i && cols < tail_cols) {
-    --j;
-    if ((static_cast<unsigned char>(s[j]) & 0xc0) != 0x80) ++cols;
+  while (tail_begin > head_end && (us[tail_begin - 1].escape || cols < tail_cols)) cols += us[--tail_begin].escape ? 0 : 1;
+  std::string out;
+  bool colored = false;
+  for (std::size_t i = 0; i < head_end; ++i) {
+    out += s.substr(us[i].pos, us[i].len);
+    colored |= us[i].escape;
   }
-  tail = std::string(s.substr(j));
-  return head + "\u2026" + tail + (head.find('\x1b') != std::string::npos ? "\x1b[0m" : "");
+  out += "\u2026";
+  for (std::size_t i = tail_begin; i < us.size(); ++i) {
+    out += s.substr(us[i].pos, us[i].len);
+    colored |= us[i].escape;
+  }
+  if (colored) out += "\x1b[0m";  // whatever the cut removed, colors end here
+  return out;
 }
 
 int palette_color(std::size_t index) {

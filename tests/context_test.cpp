@@ -153,7 +153,7 @@ TEST_CASE("context: equal deadlines belong to the parent", "[context]") {
   CHECK(child->cause()->detail == "--timeout 5s");
 }
 
-TEST_CASE("context: an earlier child deadline expires on its own; the parent stays alive", "[context]") {
+TEST_CASE("context: an earlier child deadline expires on its own and the parent stays alive", "[context]") {
   ctxrun::FakeClock clock;
   auto root = ctxrun::Context::root(clock, deadline_in(clock, 10s, "--timeout 10s"));
   auto child = root->child(deadline_in(clock, 2s, "--job-timeout 2s"));

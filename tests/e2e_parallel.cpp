@@ -219,7 +219,7 @@ TEST_CASE("parallel: group mode prints each job's output whole when it ends", "[
   CHECK(ls[0].substr(0, 1) != ls[4].substr(0, 1));
 }
 
-TEST_CASE("parallel: raw mode writes lines without prefix; stderr stays stderr", "[e2e][parallel][output]") {
+TEST_CASE("parallel: raw mode writes lines without prefix and stderr stays stderr", "[e2e][parallel][output]") {
   auto r = run(jobs({"--output", "raw"}, {"echo out; echo err >&2"}));
   CHECK(r.out == "out\n");
   CHECK_THAT(r.err, StartsWith("err\n"));

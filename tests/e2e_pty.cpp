@@ -103,7 +103,7 @@ TEST_CASE("pty: a deadline on an interactive command gives the terminal back", "
   CHECK(r.survivors.empty());
 }
 
-TEST_CASE("pty: Ctrl-Z stops the command and ctxrun; SIGCONT resumes both", "[e2e][pty][signals]") {
+TEST_CASE("pty: Ctrl-Z stops the command and ctxrun and SIGCONT resumes both", "[e2e][pty][signals]") {
   auto p = terminal(quote({ctxrun_bin(), "-t", "30s", "--", child_bin(), "sleep", "3600"}) + "; echo status=$?");
   const pid_t job = pid_in(p.wait_for_line("ready"));
   pid_t ctxrun = 0;

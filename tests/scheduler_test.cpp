@@ -152,7 +152,7 @@ TEST_CASE("scheduler: a retry is due only once its time has come", "[scheduler]"
   CHECK_FALSE(s.next_wakeup().has_value());
 }
 
-TEST_CASE("scheduler: jitter scales each delay within [1-j, 1+j)", "[scheduler]") {
+TEST_CASE("scheduler: jitter scales each delay by a factor from 1-j up to 1+j", "[scheduler]") {
   auto [random, expected_ms] = GENERATE(table<double, double>({
       {0.0, 800.0},
       {0.5, 1000.0},

@@ -51,7 +51,7 @@ TEST_CASE("summary: describe_outcome words every outcome", "[summary]") {
       {job("a", O::Terminated, {attempt(2100ms, ctxrun::Signaled{SIGTERM}, H::Terminated)}),
        "terminated by SIGTERM after 2.1s"},
       {job("a", O::Terminated, {attempt(2s, ctxrun::Exited{0}, H::Terminated)}),
-       "stopped, exited with status 0 after 2s"},
+       "stopped, then exited with status 0 after 2s"},
       {job("a", O::TimedOut, {attempt(2s, ctxrun::Signaled{SIGTERM}, H::Terminated)}),
        "timed out after 2s: terminated by SIGTERM"},
       {job("a", O::TimedOut, {attempt(7s, ctxrun::Signaled{SIGKILL}, H::Killed)}),

@@ -58,7 +58,7 @@ class LineSink {
 };
 
 /// One owner of the terminal (ninja's LinePrinter): job output and messages always start on
-/// a fresh line, the status line is erased before and redrawn after them.
+/// a fresh line; the status line is erased before them (the loop redraws it on its tick).
 class Console final : public OutputPort {
  public:
   /// `tty_out`/`tty_err`: whether stdout/stderr are terminals.
