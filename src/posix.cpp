@@ -47,6 +47,17 @@ bool ignored_at_start(int sig) {
 }
 
 StartState prepare_process(const std::vector<int>& handled) {
+  // A closed 0, 1 or 2 would be taken by the next descriptor ctxrun opens (a pipe, epoll)
+  // and handed to the jobs as their stdio. Put /dev/null there instead.
+  for (int fd = 0; fd <= 2; ++fd) {
+    if (::fcntl(fd, F_GETFD) == -1 && errno == EBADF) {
+      const int null = ::open("/dev/null", O_RDWR);
+      if (null >= 0 && null != fd) {
+        ::dup2(null, fd);
+        ::close(null);
+      }
+    }
+  }
   StartState s{};
   s.pid = ::getpid();
   ::sigprocmask(SIG_SETMASK, nullptr, &s.mask);

@@ -249,3 +249,12 @@ TEST_CASE("single: a closed stdout ends the run with a clear cause", "[e2e][sing
   CHECK_THAT(r.err, Contains("stdout closed (SIGPIPE)"));
   CHECK(r.survivors.empty());
 }
+
+TEST_CASE("single: a closed stdout or stdin at start is no hazard", "[e2e][single][io]") {
+  // With 1 closed, ctxrun's own descriptors must not become the job's stdout.
+  auto r = sh(quote({ctxrun_bin(), "-c", quote(child({"fds"})), "-c", "true"}) + " >&- 2>/dev/null; echo status=$?");
+  CHECK(r.out == "status=0\n");
+  auto in = sh(quote({ctxrun_bin(), "--", child_bin(), "fds"}) + " <&-");
+  CHECK(in.out == "fd 0\nfd 1\nfd 2\n");
+  CHECK(in.survivors.empty());
+}
