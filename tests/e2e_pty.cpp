@@ -144,3 +144,29 @@ TEST_CASE("pty: the status line overprints and never tears a job's line", "[e2e]
   for (const auto& l : screen(r.out)) CHECK(l.find(" running") == std::string::npos);  // erased at the end
   CHECK(r.survivors.empty());
 }
+
+TEST_CASE("pty: run in the background, a command reading the terminal stops ctxrun and fg resumes it",
+          "[e2e][pty][signals]") {
+  // An interactive bash with job control: `ctxrun … &` is in a background process group.
+  auto p = terminal("bash --norc --noprofile -i");
+  p.write(quote({ctxrun_bin(), "-t", "30s", "--", child_bin(), "tty"}) + " &\n");
+  CHECK_THAT(p.wait_for_text("tty yes"), Contains("tty yes foreground no"));
+  p.wait_for_text("ready");
+  // The job's read stops it (SIGTTIN); ctxrun stops with it, so bash sees a stopped job.
+  bool stopped = false;
+  for (int i = 0; i < 100 && !stopped; ++i) {  // a bounded poll: `jobs` until bash reports it
+    p.write("jobs\n");
+    const auto line = p.wait_for_text("[1]+ ", 2s);  // bash: [1]+  Running/Stopped   command
+    stopped = line.find("Stopped") != std::string::npos;
+    if (line.empty()) break;
+  }
+  REQUIRE(stopped);
+  p.write("fg\n");
+  p.write("hello\n");  // buffered by the terminal until the job, lent it, reads
+  p.wait_for_text("read hello");
+  p.write("echo status=$?\n");
+  CHECK_THAT(p.wait_for_text("status=0"), Contains("status=0"));
+  p.write("exit\n");
+  auto r = p.wait();
+  CHECK(r.survivors.empty());
+}

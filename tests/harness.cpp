@@ -133,13 +133,14 @@ bool Process::pump(Ms timeout) {
   return outfd_ >= 0 || errfd_ >= 0;
 }
 
-std::string Process::wait_line(std::string& buf, std::size_t& cursor, std::string_view prefix, Ms limit) {
+std::string Process::wait_line(std::string& buf, std::size_t& cursor, std::string_view prefix, Ms limit,
+                               bool anywhere) {
   const auto until = std::chrono::steady_clock::now() + limit;
   for (;;) {
     for (std::size_t nl; (nl = buf.find('\n', cursor)) != std::string::npos;) {
       std::string line = buf.substr(cursor, nl - cursor);
       cursor = nl + 1;
-      if (line.rfind(prefix, 0) == 0) return line;
+      if (anywhere ? line.find(prefix) != std::string::npos : line.rfind(prefix, 0) == 0) return line;
     }
     const auto left = std::chrono::duration_cast<Ms>(until - std::chrono::steady_clock::now());
     if (left <= Ms::zero()) break;
@@ -151,11 +152,15 @@ std::string Process::wait_line(std::string& buf, std::size_t& cursor, std::strin
 }
 
 std::string Process::wait_for_line(std::string_view prefix, Ms limit) {
-  return wait_line(out_, out_cursor_, prefix, limit);
+  return wait_line(out_, out_cursor_, prefix, limit, false);
+}
+
+std::string Process::wait_for_text(std::string_view text, Ms limit) {
+  return wait_line(out_, out_cursor_, text, limit, true);
 }
 
 std::string Process::wait_for_err_line(std::string_view prefix, Ms limit) {
-  return wait_line(err_, err_cursor_, prefix, limit);
+  return wait_line(err_, err_cursor_, prefix, limit, false);
 }
 
 Result Process::wait(Ms limit) {

@@ -57,6 +57,8 @@ class Process {
   /// Waits until stdout has a line starting with `prefix`; returns it (without newline).
   /// Fails the test (and returns "") if the limit runs out or the process ends first.
   std::string wait_for_line(std::string_view prefix, Ms limit = 10s);
+  /// Waits for a line that contains `text` anywhere (a terminal's lines carry escape codes).
+  std::string wait_for_text(std::string_view text, Ms limit = 10s);
   /// As wait_for_line, on stderr.
   std::string wait_for_err_line(std::string_view prefix, Ms limit = 10s);
   void send(int sig);
@@ -70,7 +72,7 @@ class Process {
 
  private:
   bool pump(Ms timeout);  // reads what is there; false when both streams are at EOF
-  std::string wait_line(std::string& buf, std::size_t& cursor, std::string_view prefix, Ms limit);
+  std::string wait_line(std::string& buf, std::size_t& cursor, std::string_view text, Ms limit, bool anywhere);
   pid_t pid_ = -1;
   int in_ = -1, outfd_ = -1, errfd_ = -1;
   std::string token_, out_, err_;
