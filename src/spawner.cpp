@@ -1,17 +1,23 @@
-// spawner.cpp — Boost.Process v2's fork-based launcher with ctxrun's child setup.
+// spawner.cpp — Boost.Process v2's fork_and_forget_launcher with ctxrun's child setup.
 #include "ctxrun/spawner.hpp"
 
 #include <fcntl.h>
 #include <linux/close_range.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <termios.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <map>
+#include <vector>
 
 #include <fmt/format.h>
 
 #include "boost_process.hpp"
+#include "ctxrun/exit_code.hpp"
 
 namespace ctxrun {
 namespace {
@@ -51,15 +57,27 @@ struct ChildSetup {
     return {};
   }
 
-  // 1.81 probes for a 5-argument on_exec_error but calls the 4-argument one (P4). The real
-  // one replaces the launcher's exit() with _exit(), which would flush ctxrun's stdio
-  // buffers a second time from the child (P3).
+  // 1.81 probes for a 5-argument on_exec_error but calls the 4-argument one (P4), which
+  // replaces the launcher's exit(): that would flush ctxrun's stdio buffers a second time
+  // from the child (P3). The parent found the program already, so exec rarely fails here
+  // (a script without #!, a noexec mount): like a shell, say so on the job's stderr and
+  // exit 126 or 127. A file that is not an executable format runs with /bin/sh, as with
+  // execvp(3).
   template <class Launcher>
   void on_exec_error(Launcher&, const bp::error_code&, const std::filesystem::path&, const char* const*,
                      const bp::error_code&) {}
   template <class Launcher>
-  void on_exec_error(Launcher&, const std::filesystem::path&, const char* const*, const bp::error_code&) {
-    ::_exit(127);
+  void on_exec_error(Launcher& l, const std::filesystem::path& exe, const char* const* argv, const bp::error_code& ec) {
+    if (ec.value() == ENOEXEC) {
+      std::vector<const char*> sh = {"sh", exe.c_str()};
+      for (const char* const* a = argv + 1; *a; ++a) sh.push_back(*a);
+      sh.push_back(nullptr);
+      ::execve("/bin/sh", const_cast<char* const*>(sh.data()), const_cast<char* const*>(l.env));
+    }
+    char msg[512];
+    const int n = std::snprintf(msg, sizeof msg, "ctxrun: %s: %s\n", exe.c_str(), std::strerror(ec.value()));
+    [[maybe_unused]] auto w = ::write(STDERR_FILENO, msg, static_cast<std::size_t>(std::min(n, 511)));
+    ::_exit(spawn_error_code(ec.value()));
   }
 };
 
@@ -67,28 +85,34 @@ struct ChildSetup {
 
 std::variant<Spawned, SpawnFailure> spawn(asio::io_context& io, const SpawnRequest& req) {
   const auto& argv = *req.argv;
-  int error = 0;
-  const auto exe = find_executable(argv.front(), req.path, error);
-  if (!exe) return SpawnFailure{error, fmt::format("{}: {}", argv.front(), error_text(error))};
+  // A run starts the same commands again and again: look each one up once, as shells do.
+  static std::map<std::pair<std::string, std::string>, std::string> found;
+  auto key = std::make_pair(argv.front(), req.path);
+  auto it = found.find(key);
+  if (it == found.end()) {
+    int error = 0;
+    const auto exe = find_executable(argv.front(), req.path, error);
+    if (!exe) return SpawnFailure{error, fmt::format("{}: {}", argv.front(), error_text(error))};
+    it = found.emplace(std::move(key), *exe).first;
+  }
+  const std::string& exe = it->second;
 
   std::vector<const char*> args;
   args.reserve(argv.size() + 1);
   for (const auto& a : argv) args.push_back(a.c_str());  // argv[0] as given, not the resolved path (P12)
   args.push_back(nullptr);
 
-  bp::posix::default_launcher launcher;
+  // fork_and_forget: no wait for the exec, so spawns overlap with the children's exec
+  // (the default launcher blocks on its error pipe until the child has exec'd).
+  bp::posix::fork_and_forget_launcher launcher;
   launcher.env = req.envp;
   bp::error_code ec;
   ChildSetup setup{req};
   Process p = [&] {
     SignalBlock block;  // see ChildSetup: no Asio handler may run in the child
-    return launcher(io.get_executor(), ec, std::filesystem::path(*exe), args.data(), setup);
+    return launcher(io.get_executor(), ec, std::filesystem::path(exe), args.data(), setup);
   }();
-  if (ec) {
-    // 1.81 returns without reaping a child whose exec failed (P2).
-    if (launcher.pid > 0) ::waitpid(launcher.pid, nullptr, 0);
-    return SpawnFailure{ec.value(), fmt::format("{}: {}", argv.front(), ec.message())};
-  }
+  if (ec) return SpawnFailure{ec.value(), fmt::format("{}: {}", argv.front(), ec.message())};
   const pid_t pid = p.id();
   p.detach();  // Boost's handle goes (closing its pidfd); ours waits without blocking
   Fd pidfd(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)));

@@ -1,6 +1,8 @@
 // e2e_single.cpp — one command under a context: deadlines, the termination sequence, the
 // process tree, signals to ctxrun, exit statuses, the environment handed down.
+#include <fcntl.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <fstream>
@@ -257,4 +259,37 @@ TEST_CASE("single: a closed stdout or stdin at start is no hazard", "[e2e][singl
   auto in = sh(quote({ctxrun_bin(), "--", child_bin(), "fds"}) + " <&-");
   CHECK(in.out == "fd 0\nfd 1\nfd 2\n");
   CHECK(in.survivors.empty());
+}
+
+TEST_CASE("single: a script without #! runs with /bin/sh, as execvp does", "[e2e][single][status]") {
+  char dir[] = "/tmp/ctxrun-test-XXXXXX";
+  REQUIRE(::mkdtemp(dir));
+  const std::string file = std::string(dir) + "/script";
+  std::ofstream(file) << "echo from the script: $1\nexit 4\n";
+  ::chmod(file.c_str(), 0755);
+  auto r = run({"-q", "--", file, "hello"});
+  CHECK(r.code == 4);
+  CHECK(r.out == "from the script: hello\n");
+  ::unlink(file.c_str());
+  ::rmdir(dir);
+}
+
+TEST_CASE("single: an exec that fails in the child says why, status 126", "[e2e][single][status]") {
+  char dir[] = "/tmp/ctxrun-test-XXXXXX";
+  REQUIRE(::mkdtemp(dir));
+  const std::string file = std::string(dir) + "/busy";
+  {
+    std::ifstream src("/bin/true", std::ios::binary);
+    std::ofstream dst(file, std::ios::binary);
+    dst << src.rdbuf();
+  }
+  ::chmod(file.c_str(), 0755);
+  const int writer = ::open(file.c_str(), O_WRONLY | O_CLOEXEC);  // exec of it: ETXTBSY
+  REQUIRE(writer >= 0);
+  auto r = run({"--", file});
+  CHECK(r.code == 126);
+  CHECK_THAT(r.err, Contains("Text file busy"));
+  ::close(writer);
+  ::unlink(file.c_str());
+  ::rmdir(dir);
 }
