@@ -38,7 +38,7 @@ void Supervisor::launch(const Launch& l) {
   r->ctx = root_->child(own);
 
   LaunchIo io{.single = plan_.single, .inherit_output = plan_.inherit_output, .devnull = devnull_.get(),
-              .tty = lease_.can_lend() ? lease_.fd() : -1, .watchdog = watchdog_.fd()};
+              .tty = lease_.can_lend() ? lease_.fd() : -1, .death_signal = plan_.first_signal};
   auto started = start_job(launch_io_, plan_, rec.spec, *r->ctx, l.attempt, io, start_state_);
   if (auto* f = std::get_if<SpawnFailure>(&started)) {
     spawn_failed(l.job, *f);
@@ -47,6 +47,7 @@ void Supervisor::launch(const Launch& l) {
   auto& s = std::get<StartedJob>(started);
   Running& rr = *r;
   rr.pid = s.spawned.pid;
+  watchdog_.watch(rr.pid);  // at once: the child's death signal covers it until here
   rr.pidfd.emplace(io_, s.spawned.pidfd.release());
   rr.term = std::make_unique<Termination>(io_, rr.pid, plan_.first_signal, plan_.grace,
                                           [this, job = l.job, pid = rr.pid](int sig) {

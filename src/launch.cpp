@@ -45,7 +45,7 @@ std::variant<StartedJob, SpawnFailure> start_job(boost::asio::io_context& io, co
   req.out = out.write.get();
   req.err = err.write.get();
   req.tty = fds.tty;
-  req.watchdog = fds.watchdog;
+  req.death_signal = fds.death_signal;
   req.start = &start;
   auto result = spawn(io, req);
   if (auto* f = std::get_if<SpawnFailure>(&result)) return *f;

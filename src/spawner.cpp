@@ -3,6 +3,7 @@
 
 #include <fcntl.h>
 #include <linux/close_range.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <termios.h>
@@ -31,12 +32,9 @@ struct ChildSetup {
     const auto fail = [] { return bp::error_code(errno, bp::system_category()); };
     if (::setpgid(0, 0) != 0) return fail();
     const pid_t self = ::getpid();
-    if (req.watchdog >= 0) {
-      // Registered before exec: if ctxrun is SIGKILLed from here on, the watchdog knows us.
-      const int msg = static_cast<int>(self);
-      [[maybe_unused]] auto n = ::write(req.watchdog, &msg, sizeof msg);
-    }
-    // ctxrun died before we registered: we are an orphan nobody will stop. Do not run.
+    // ctxrun registers our group with its watchdog as soon as fork returns there. If ctxrun
+    // dies before that, the death signal stops us; if it is dead already, we do not run.
+    if (req.death_signal > 0 && ::prctl(PR_SET_PDEATHSIG, req.death_signal) != 0) return fail();
     if (::getppid() != req.start->pid) ::_exit(127);
     // SIGTTOU is blocked (the parent blocked everything around fork), so a background
     // process group may take the terminal.

@@ -19,6 +19,13 @@ constexpr std::size_t kReadBuffer = 256 * 1024;
 constexpr auto kStatusTick = std::chrono::milliseconds(200);
 const std::vector<int> kStopSignals = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
 
+// Room in the watchdog's table: every job that can run at once, and orphans' groups.
+std::size_t watched_groups(const Plan& plan) {
+  constexpr std::size_t kOrphanGroups = 256;
+  const std::size_t jobs = plan.jobs.size();
+  return (plan.policy.max_running ? std::min(plan.policy.max_running, jobs) : jobs) + kOrphanGroups;
+}
+
 std::vector<int> handled_signals() {
   std::vector<int> s;
   for (int sig : kStopSignals)
@@ -33,7 +40,7 @@ Supervisor::Supervisor(const Plan& plan, const Clock& clock)
     : plan_(plan),
       clock_(clock),
       start_state_(prepare_process(handled_signals())),
-      watchdog_(Watchdog::start(plan.first_signal, plan.grace)),
+      watchdog_(Watchdog::start(plan.first_signal, plan.grace, watched_groups(plan))),
       writer_(io_,
               [this](Stream s) {
                 root_->cancel(Cause::received(SIGPIPE, s == Stream::Out ? "stdout closed" : "stderr closed"));

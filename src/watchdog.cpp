@@ -1,25 +1,41 @@
-// watchdog.cpp — the watchdog's whole life is a blocking read; it does nothing until EOF.
+// watchdog.cpp — the watchdog sleeps on a pidfd of ctxrun; it does nothing until ctxrun dies.
 #include "ctxrun/watchdog.hpp"
 
-#include <fcntl.h>
 #include <linux/close_range.h>
 #include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
-#include <csignal>
 #include <ctime>
-#include <vector>
+#include <utility>
 
 #include <fmt/format.h>
 
 namespace ctxrun {
+
+struct Watchdog::Shared {
+  explicit Shared(std::size_t n) : groups(n), slots(new std::atomic<pid_t>[n]) {
+    for (std::size_t i = 0; i < n; ++i) slots[i].store(0, std::memory_order_relaxed);
+  }
+  int parent_pidfd = -1;
+  int first_signal = SIGTERM;
+  long long grace_ms = 0;
+  std::size_t groups;
+  std::unique_ptr<std::atomic<pid_t>[]> slots;  // 0: free
+  void* stack = nullptr;
+  std::size_t stack_size = 0;
+};
+
 namespace {
 
-constexpr int kGoodbye = 0;
+constexpr std::size_t kStack = 256 * 1024;
+constexpr std::size_t kMaxLeaders = 4096;  // pidfds polled in an emergency (more just get SIGKILL)
 
 long long now_ms() {
   timespec ts{};
@@ -27,101 +43,121 @@ long long now_ms() {
   return static_cast<long long>(ts.tv_sec) * 1000 + ts.tv_nsec / 1'000'000;
 }
 
-// ctxrun is gone: the termination sequence for every group it left behind.
-[[noreturn]] void tear_down(const std::vector<pid_t>& groups, int first_signal, Duration grace) {
-  std::vector<pollfd> leaders;
-  for (pid_t g : groups) {
-    ::kill(-g, first_signal);
-    if (first_signal != SIGKILL) ::kill(-g, SIGCONT);
+// ctxrun is dead: the termination sequence for every group it left. The memory is ours alone
+// now, but ctxrun may have died anywhere (inside malloc): no heap here either.
+[[noreturn]] void tear_down(const Watchdog::Shared& w) {
+  pollfd leaders[kMaxLeaders];
+  std::size_t n = 0;
+  for (std::size_t i = 0; i < w.groups; ++i) {
+    const pid_t g = w.slots[i].load();
+    if (g <= 1) continue;
+    ::kill(-g, w.first_signal);
+    if (w.first_signal != SIGKILL) ::kill(-g, SIGCONT);
     const int fd = static_cast<int>(::syscall(SYS_pidfd_open, g, 0));
-    if (fd >= 0) leaders.push_back({fd, POLLIN, 0});
+    if (fd >= 0 && n < kMaxLeaders) leaders[n++] = {fd, POLLIN, 0};
   }
-  const long long until = now_ms() + std::chrono::duration_cast<std::chrono::milliseconds>(grace).count();
-  // Wait for the leaders to exit, or for the grace period to end, whichever comes first.
-  while (!leaders.empty()) {
+  // Until the grace period ends, or every leader is gone, whichever comes first.
+  for (const long long until = now_ms() + w.grace_ms; n > 0;) {
     const long long left = until - now_ms();
     if (left <= 0) break;
-    if (::poll(leaders.data(), leaders.size(), static_cast<int>(std::min(left, 60'000LL))) < 0 && errno != EINTR) break;
-    std::erase_if(leaders, [](const pollfd& p) { return p.revents != 0; });
+    if (::poll(leaders, n, static_cast<int>(std::min(left, 60'000LL))) < 0 && errno != EINTR) break;
+    n = static_cast<std::size_t>(std::remove_if(leaders, leaders + n, [](const pollfd& p) { return p.revents; }) - leaders);
   }
-  for (pid_t g : groups) ::kill(-g, SIGKILL);
-  ::_exit(0);
+  for (std::size_t i = 0; i < w.groups; ++i)
+    if (const pid_t g = w.slots[i].load(); g > 1) ::kill(-g, SIGKILL);
+  ::syscall(SYS_exit_group, 0);
+  __builtin_unreachable();
 }
 
-[[noreturn]] void watchdog_main(int fd, int first_signal, Duration grace) {
-  ::setpgid(0, 0);  // out of ctxrun's group: a kill of that group must not take us along
-  for (int sig = 1; sig < NSIG; ++sig)
-    if (sig != SIGKILL && sig != SIGSTOP) ::signal(sig, SIG_IGN);
-  sigset_t none;
-  sigemptyset(&none);
-  ::sigprocmask(SIG_SETMASK, &none, nullptr);
-  // Hold nothing of ctxrun's: no terminal, no pipe a reader waits on.
-  if (fd != 3) {
-    ::dup2(fd, 3);
-    fd = 3;
+// The watchdog's whole life while ctxrun lives: two system calls, on its own stack. (The
+// syscall() wrapper writes errno only on failure, and neither call fails here.)
+int watchdog_main(void* arg) {
+  auto& w = *static_cast<Watchdog::Shared*>(arg);
+  // Hold nothing of ctxrun's (no terminal, no pipe a reader waits on) but the pidfd.
+  const auto fd = static_cast<unsigned>(w.parent_pidfd);
+  if (fd > 0) ::syscall(SYS_close_range, 0U, fd - 1, 0U);
+  ::syscall(SYS_close_range, fd + 1, ~0U, 0U);
+  pollfd parent{w.parent_pidfd, POLLIN, 0};
+  while (::syscall(SYS_ppoll, &parent, 1, nullptr, nullptr, 0) != 1) {
   }
-  const int null = ::open("/dev/null", O_RDWR);
-  for (int i = 0; i < 3; ++i) ::dup2(null, i);
-  ::syscall(SYS_close_range, 4U, ~0U, 0U);
-  ::chdir("/");
-
-  std::vector<pid_t> groups;
-  int buf[1024];
-  for (;;) {
-    const ssize_t n = ::read(fd, buf, sizeof buf);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) tear_down(groups, first_signal, grace);
-    for (ssize_t i = 0; i < n / static_cast<ssize_t>(sizeof(int)); ++i) {
-      const int m = buf[i];
-      if (m == kGoodbye) ::_exit(0);
-      if (m > 0) {
-        groups.push_back(m);
-      } else {
-        std::erase(groups, -m);
-      }
-    }
-  }
+  tear_down(w);
 }
 
 }  // namespace
 
-Watchdog Watchdog::start(int first_signal, Duration grace) {
-  int p[2];
-  if (::pipe2(p, O_CLOEXEC) != 0) throw fmt::system_error(errno, "pipe2");
-  const pid_t pid = ::fork();
-  if (pid < 0) {
-    ::close(p[0]);
-    ::close(p[1]);
-    throw fmt::system_error(errno, "fork (watchdog)");
+Watchdog::Watchdog(Watchdog&& o) noexcept : shared_(std::move(o.shared_)), free_(std::move(o.free_)), pid_(o.pid_) {
+  o.pid_ = -1;
+}
+
+Watchdog& Watchdog::operator=(Watchdog&& o) noexcept {
+  if (this != &o) {
+    stop();
+    shared_ = std::move(o.shared_);
+    free_ = std::move(o.free_);
+    pid_ = std::exchange(o.pid_, -1);
   }
-  if (pid == 0) {
-    ::close(p[1]);
-    watchdog_main(p[0], first_signal, grace);
-  }
-  ::close(p[0]);
+  return *this;
+}
+
+Watchdog::~Watchdog() { stop(); }
+
+Watchdog Watchdog::start(int first_signal, Duration grace, std::size_t groups) {
   Watchdog w;
-  w.pipe_ = Fd(p[1]);
+  w.shared_ = std::make_unique<Shared>(groups);
+  Shared& s = *w.shared_;
+  s.first_signal = first_signal;
+  s.grace_ms = std::chrono::duration_cast<std::chrono::milliseconds>(grace).count();
+  for (std::size_t i = groups; i-- > 0;) w.free_.push_back(i);
+  s.parent_pidfd = static_cast<int>(::syscall(SYS_pidfd_open, ::getpid(), 0));
+  if (s.parent_pidfd < 0) throw fmt::system_error(errno, "pidfd_open (watchdog)");
+  s.stack = ::mmap(nullptr, kStack, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+  if (s.stack == MAP_FAILED) throw fmt::system_error(errno, "mmap (watchdog stack)");
+  s.stack_size = kStack;
+  // Every signal blocked in the child from its first instruction: it never unblocks them.
+  sigset_t all, old;
+  sigfillset(&all);
+  ::sigprocmask(SIG_SETMASK, &all, &old);
+  const pid_t pid = ::clone(watchdog_main, static_cast<char*>(s.stack) + kStack, CLONE_VM | SIGCHLD, &s);
+  const int clone_error = errno;
+  ::sigprocmask(SIG_SETMASK, &old, nullptr);
+  ::close(s.parent_pidfd);  // the child has its own copy
+  if (pid < 0) throw fmt::system_error(clone_error, "clone (watchdog)");
+  // Out of ctxrun's group (done from here: the child makes no call that could fail), so a
+  // signal to that group, such as Ctrl-C, cannot reach it.
+  ::setpgid(pid, pid);
   w.pid_ = pid;
   return w;
 }
 
-void Watchdog::send(int message) {
-  if (!pipe_) return;
-  while (::write(pipe_.get(), &message, sizeof message) < 0 && errno == EINTR) {
+bool Watchdog::watch(pid_t pgid) {
+  if (!shared_ || free_.empty()) return false;
+  shared_->slots[free_.back()].store(pgid);
+  free_.pop_back();
+  return true;
+}
+
+void Watchdog::forget(pid_t pgid) {
+  if (!shared_) return;
+  for (std::size_t i = 0; i < shared_->groups; ++i) {
+    if (shared_->slots[i].load(std::memory_order_relaxed) == pgid) {
+      shared_->slots[i].store(0);
+      free_.push_back(i);
+      return;
+    }
   }
 }
 
-void Watchdog::watch(pid_t pgid) { send(static_cast<int>(pgid)); }
-
-void Watchdog::forget(pid_t pgid) { send(-static_cast<int>(pgid)); }
-
 void Watchdog::stop() {
-  if (pid_ < 0) return;
-  send(kGoodbye);
-  pipe_.reset();
-  while (::waitpid(pid_, nullptr, 0) < 0 && errno == EINTR) {
+  if (pid_ > 0) {
+    ::kill(pid_, SIGKILL);
+    while (::waitpid(pid_, nullptr, 0) < 0 && errno == EINTR) {
+    }
+    pid_ = -1;
   }
-  pid_ = -1;
+  if (shared_ && shared_->stack) {
+    ::munmap(shared_->stack, shared_->stack_size);  // only once the watchdog is gone
+    shared_->stack = nullptr;
+  }
 }
 
 }  // namespace ctxrun

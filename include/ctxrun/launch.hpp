@@ -15,7 +15,7 @@ struct LaunchIo {
   bool inherit_output = false;  ///< writes to ctxrun's stdout/stderr (no pipes)
   int devnull = -1;
   int tty = -1;                 ///< give the job this terminal
-  int watchdog = -1;
+  int death_signal = 0;         ///< the leader's signal if ctxrun dies (see Watchdog)
 };
 
 struct StartedJob {

@@ -20,7 +20,7 @@ struct SpawnRequest {
   std::string path;                                ///< the PATH to search
   int in = -1, out = -1, err = -1;                 ///< dup2'd onto 0/1/2; -1 keeps ctxrun's
   int tty = -1;                                    ///< if set, the job's group gets this terminal
-  int watchdog = -1;                               ///< the child registers its group here
+  int death_signal = 0;                            ///< PR_SET_PDEATHSIG for the leader (0: none)
   const StartState* start = nullptr;
 };
 
@@ -37,9 +37,9 @@ struct Spawned {
 
 /// Starts argv in a new process group with Boost.Process v2's launcher. The child: default
 /// signal dispositions for every signal ctxrun ignores or catches, the mask ctxrun started
-/// with, the original fd limit, only fds 0/1/2 across exec, its group registered with the
-/// watchdog before exec, and exec errors reported back (no zombie, no duplicated stdio:
-/// P2–P5 of the Boost 1.81 notes).
+/// with, the original fd limit, only fds 0/1/2 across exec, `death_signal` if ctxrun dies
+/// (and no exec at all if it already has), and exec errors told the way a shell tells them
+/// (no zombie, no duplicated stdio: P2–P5 of the Boost 1.81 notes).
 ///
 /// `launch_io` is an io_context of its own that is never run: the launcher calls its
 /// notify_fork in the child (cheap on an empty context), and Boost's process handle is

@@ -1,38 +1,54 @@
 // watchdog.hpp — tears the jobs down if ctxrun itself is SIGKILLed.
 //
-// A parent-death signal reaches only a job's leader, not the rest of its group. So ctxrun
-// forks a tiny watchdog at start, in a process group of its own and deaf to every signal it
-// can ignore. Each job registers its process group on the watchdog's pipe from the child,
-// before exec. When the pipe reaches EOF without a goodbye, ctxrun is dead: the watchdog
-// sends every registered group the first signal, waits out the grace period (or until the
-// leaders are gone), then sends SIGKILL, and exits.
+// A parent-death signal reaches a job's leader only, not the rest of its group. So ctxrun
+// starts a watchdog: a clone(CLONE_VM) child (as posix_spawn makes its children: no page
+// tables to copy, nothing to tear down) on a stack of its own, in a process group of its
+// own, with every signal blocked. It sleeps on a pidfd of ctxrun, which becomes readable when
+// ctxrun dies. Then it reads the process groups ctxrun registered in a table they share,
+// sends each the first signal (and SIGCONT), waits for the grace period or until the
+// leaders are gone, and sends SIGKILL. While ctxrun lives, the watchdog touches nothing but
+// its own stack: no heap, no errno, so sharing ctxrun's memory is safe. At a normal end
+// ctxrun SIGKILLs and reaps it.
+//
+// A job is registered by ctxrun right after fork returns; the child covers the instant
+// before with PR_SET_PDEATHSIG and a getppid() check before exec.
 #pragma once
 #include <sys/types.h>
 
+#include <atomic>
+#include <cstddef>
+#include <memory>
+#include <vector>
+
 #include "ctxrun/duration.hpp"
-#include "ctxrun/posix.hpp"
 
 namespace ctxrun {
 
 class Watchdog {
  public:
   Watchdog() = default;
-  /// Forks the watchdog. Throws fmt::system_error if it cannot.
-  static Watchdog start(int first_signal, Duration grace);
+  Watchdog(Watchdog&&) noexcept;
+  Watchdog& operator=(Watchdog&&) noexcept;
+  ~Watchdog();
 
-  /// The pipe's write end: a job child writes its pgid (an int) here before exec.
-  int fd() const { return pipe_.get(); }
+  /// Starts the watchdog with room for `groups` process groups at once. Throws
+  /// fmt::system_error if it cannot.
+  static Watchdog start(int first_signal, Duration grace, std::size_t groups);
+
   pid_t pid() const { return pid_; }
-  /// Registers a group from ctxrun (an orphan's own group).
-  void watch(pid_t pgid);
+  /// Registers a process group (a job's, an orphan's). False if the table is full: that
+  /// group is then not covered.
+  bool watch(pid_t pgid);
   /// The group is gone: a later emergency must not signal a reused id.
   void forget(pid_t pgid);
-  /// Normal end: says goodbye, waits for the watchdog to exit.
+  /// Normal end: the watchdog is SIGKILLed and reaped.
   void stop();
 
+  struct Shared;  // the table and the settings, read by the watchdog (watchdog.cpp)
+
  private:
-  void send(int message);
-  Fd pipe_;
+  std::unique_ptr<Shared> shared_;
+  std::vector<std::size_t> free_;  // unused slots of the table (ctxrun's side only)
   pid_t pid_ = -1;
 };
 
