@@ -47,8 +47,8 @@ void Supervisor::launch(const Launch& l) {
   auto& s = std::get<StartedJob>(started);
   Running& rr = *r;
   rr.pid = s.spawned.pid;
-  watchdog_.watch(rr.pid);  // at once: the child's death signal covers it until here
   rr.pidfd.emplace(io_, s.spawned.pidfd.release());
+  watchdog_.watch(rr.pid);  // at once: the child's death signal covers it until here
   rr.term = std::make_unique<Termination>(io_, rr.pid, plan_.first_signal, plan_.grace,
                                           [this, job = l.job, pid = rr.pid](int sig) {
                                             verbose(fmt::format("sent {} to job \"{}\" (process group {})",

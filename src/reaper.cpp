@@ -1,12 +1,11 @@
 // reaper.cpp — never a blanket waitpid(-1): that would steal statuses from the job handles.
 #include "ctxrun/reaper.hpp"
 
-#include <dirent.h>
+#include <fcntl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
-#include <cstdio>
 #include <cstdlib>
 #include <string>
 
@@ -27,26 +26,28 @@ int reap_orphans(const std::function<bool(pid_t)>& is_job) {
 }
 
 std::vector<pid_t> living_orphans(const std::function<bool(pid_t)>& is_known) {
+  // ctxrun is single-threaded: its children are all listed under its main thread.
   std::vector<pid_t> out;
-  DIR* tasks = ::opendir("/proc/self/task");
-  if (!tasks) return out;
-  while (const dirent* t = ::readdir(tasks)) {
-    if (t->d_name[0] == '.') continue;
-    const std::string file = std::string("/proc/self/task/") + t->d_name + "/children";
-    FILE* f = std::fopen(file.c_str(), "re");
-    if (!f) continue;
-    long pid = 0;
-    while (std::fscanf(f, "%ld", &pid) == 1) {
-      const auto p = static_cast<pid_t>(pid);
-      if (is_known(p)) continue;
-      // Still running? A zombie is already dead: the next reap_orphans takes it.
-      siginfo_t info{};
-      if (::waitid(P_PID, static_cast<id_t>(p), &info, WEXITED | WNOHANG | WNOWAIT) == 0 && info.si_pid == 0)
-        out.push_back(p);
-    }
-    std::fclose(f);
+  const std::string file = "/proc/self/task/" + std::to_string(::getpid()) + "/children";
+  const int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return out;
+  std::string text;
+  char buf[4096];
+  for (ssize_t n; (n = ::read(fd, buf, sizeof buf)) > 0 || (n < 0 && errno == EINTR);)
+    if (n > 0) text.append(buf, static_cast<std::size_t>(n));
+  ::close(fd);
+  for (const char* p = text.c_str(); *p;) {
+    char* end = nullptr;
+    const long pid = std::strtol(p, &end, 10);
+    if (end == p) break;
+    p = end;
+    const auto child = static_cast<pid_t>(pid);
+    if (is_known(child)) continue;
+    // Still running? A zombie is already dead: the next reap_orphans takes it.
+    siginfo_t info{};
+    if (::waitid(P_PID, static_cast<id_t>(child), &info, WEXITED | WNOHANG | WNOWAIT) == 0 && info.si_pid == 0)
+      out.push_back(child);
   }
-  ::closedir(tasks);
   return out;
 }
 

@@ -19,13 +19,6 @@ constexpr std::size_t kReadBuffer = 256 * 1024;
 constexpr auto kStatusTick = std::chrono::milliseconds(200);
 const std::vector<int> kStopSignals = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
 
-// Room in the watchdog's table: every job that can run at once, and orphans' groups.
-std::size_t watched_groups(const Plan& plan) {
-  constexpr std::size_t kOrphanGroups = 256;
-  const std::size_t jobs = plan.jobs.size();
-  return (plan.policy.max_running ? std::min(plan.policy.max_running, jobs) : jobs) + kOrphanGroups;
-}
-
 std::vector<int> handled_signals() {
   std::vector<int> s;
   for (int sig : kStopSignals)
@@ -36,21 +29,36 @@ std::vector<int> handled_signals() {
 
 }  // namespace
 
+std::size_t watched_groups(const Plan& plan) {
+  constexpr std::size_t kOrphanGroups = 256;
+  const std::size_t jobs = plan.jobs.size();
+  return (plan.policy.max_running ? std::min(plan.policy.max_running, jobs) : jobs) + kOrphanGroups;
+}
+
 Supervisor::Supervisor(const Plan& plan, const Clock& clock)
     : plan_(plan),
       clock_(clock),
       start_state_(prepare_process(handled_signals())),
-      watchdog_(Watchdog::start(plan.first_signal, plan.grace, watched_groups(plan))),
       writer_(io_,
               [this](Stream s) {
                 root_->cancel(Cause::received(SIGPIPE, s == Stream::Out ? "stdout closed" : "stderr closed"));
               }),
       console_(writer_, ::isatty(STDOUT_FILENO) == 1, ::isatty(STDERR_FILENO) == 1),
       scheduler_(plan.jobs.size(), plan.policy, clock,
-                 [this] { return std::uniform_real_distribution<double>(0.0, 1.0)(random_); }),
+                 [this] {
+                   if (!seeded_) {
+                     unsigned char seed[16];
+                     random_bytes(seed);
+                     std::seed_seq seq(seed, seed + sizeof seed);
+                     random_.seed(seq);
+                     seeded_ = true;
+                   }
+                   return std::uniform_real_distribution<double>(0.0, 1.0)(random_);
+                 }),
       root_(Context::root(clock, plan.deadline, plan.values)),
       lease_(plan.single ? plan.tty : -1),
       devnull_(open_devnull()),
+      watchdog_(Watchdog::start(plan.first_signal, plan.grace, watched_groups(plan))),
       leftovers_(io_, watchdog_, plan.first_signal, plan.grace, [this](std::string s) { verbose(std::move(s)); }) {
   become_subreaper();  // orphans of the jobs come to us, so none can outlive the run
   std::vector<std::string> names;
@@ -166,6 +174,7 @@ void Supervisor::check_finished() {
   leftovers_.stop_orphans([this](pid_t g) { return is_job_group(g); });  // daemons: none outlives ctxrun
   if (!leftovers_.empty()) return;  // SIGCHLD brings us back when they are gone
   finished_ = true;
+  watchdog_.dismiss();  // its exit overlaps the flush; reaped after it
   io_.stop();
 }
 

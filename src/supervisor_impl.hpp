@@ -28,6 +28,9 @@ namespace ctxrun {
 
 namespace asio = boost::asio;
 
+/// Room in the watchdog's table: every job that can run at once, and orphans' groups.
+std::size_t watched_groups(const Plan& plan);
+
 /// One running attempt of a job: its process, pipes, deadline and termination sequence.
 struct Running {
   std::size_t job = 0;
@@ -72,7 +75,6 @@ class Supervisor {
   const Plan& plan_;
   const Clock& clock_;
   StartState start_state_;
-  Watchdog watchdog_;
   asio::io_context io_;
   asio::io_context launch_io_;  // never run: see spawn()
   asio::signal_set signals_{io_};
@@ -80,18 +82,19 @@ class Supervisor {
   Writer writer_;
   Console console_;
   std::optional<LineSink> sink_;
-  std::mt19937_64 random_{std::random_device{}()};
+  std::mt19937_64 random_;  // seeded on first use: only retries need it
   Scheduler scheduler_;
   Context::Ptr root_;
   TerminalLease lease_;
   Fd devnull_;
+  Watchdog watchdog_;  // before any job starts (see Watchdog)
   std::vector<char> buffer_;
   std::vector<JobRecord> records_;
   std::vector<std::unique_ptr<Running>> running_;
   Leftovers leftovers_;
   std::optional<Cause> first_failure_;
   RunResult result_;
-  bool pumping_ = false, pump_again_ = false, finished_ = false, paused_ = false;
+  bool pumping_ = false, pump_again_ = false, finished_ = false, paused_ = false, seeded_ = false;
 };
 
 }  // namespace ctxrun

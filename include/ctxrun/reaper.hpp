@@ -15,7 +15,7 @@ namespace ctxrun {
 int reap_orphans(const std::function<bool(pid_t)>& is_job);
 
 /// The living children that are not jobs: orphans still running (and their own groups are
-/// theirs to answer for). Read from /proc/self/task/*/children.
+/// theirs to answer for). Read from /proc/self/task/PID/children.
 std::vector<pid_t> living_orphans(const std::function<bool(pid_t)>& is_known);
 
 /// The process group to signal for an orphan: its own, unless it is ctxrun's (then none).

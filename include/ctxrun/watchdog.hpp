@@ -10,8 +10,9 @@
 // its own stack: no heap, no errno, so sharing ctxrun's memory is safe. At a normal end
 // ctxrun SIGKILLs and reaps it.
 //
-// A job is registered by ctxrun right after fork returns; the child covers the instant
-// before with PR_SET_PDEATHSIG and a getppid() check before exec.
+// The watchdog exists before any job starts. A job is registered by ctxrun right after fork
+// returns; the child covers the instant before with PR_SET_PDEATHSIG and a getppid() check
+// before exec.
 #pragma once
 #include <sys/types.h>
 
@@ -26,7 +27,7 @@ namespace ctxrun {
 
 class Watchdog {
  public:
-  Watchdog() = default;
+  Watchdog();
   Watchdog(Watchdog&&) noexcept;
   Watchdog& operator=(Watchdog&&) noexcept;
   ~Watchdog();
@@ -35,13 +36,17 @@ class Watchdog {
   /// fmt::system_error if it cannot.
   static Watchdog start(int first_signal, Duration grace, std::size_t groups);
 
+  bool running() const { return pid_ > 0; }
   pid_t pid() const { return pid_; }
   /// Registers a process group (a job's, an orphan's). False if the table is full: that
   /// group is then not covered.
   bool watch(pid_t pgid);
   /// The group is gone: a later emergency must not signal a reused id.
   void forget(pid_t pgid);
-  /// Normal end: the watchdog is SIGKILLed and reaped.
+  /// Normal end: the watchdog is SIGKILLed (reaped by stop(), later, so its exit overlaps
+  /// the rest of ctxrun's work).
+  void dismiss();
+  /// Dismisses it if not done yet, and reaps it.
   void stop();
 
   struct Shared;  // the table and the settings, read by the watchdog (watchdog.cpp)
@@ -50,6 +55,7 @@ class Watchdog {
   std::unique_ptr<Shared> shared_;
   std::vector<std::size_t> free_;  // unused slots of the table (ctxrun's side only)
   pid_t pid_ = -1;
+  bool dismissed_ = false;
 };
 
 }  // namespace ctxrun
