@@ -2,6 +2,7 @@
 #include "ctxrun/output.hpp"
 
 #include <algorithm>
+#include <cstring>
 
 #include <fmt/format.h>
 
@@ -37,16 +38,27 @@ template <class Pieces>
 void LineSink::emit(std::size_t job, Stream stream, Pieces&& pieces) {
   const std::string& prefix = prefix_[job];
   const std::string& continued = continued_[job];
-  std::string& out = mode_ == SinkMode::Group ? (stream == Stream::Out ? jobs_[job]->held_out : jobs_[job]->held_err)
-                                              : batch_;
+  const bool group = mode_ == SinkMode::Group;
+  // Group mode appends to the job's held output; the others fill batch_, whose size is kept
+  // from call to call (it is only a buffer: `used` says how much of it counts).
+  std::string& out = group ? (stream == Stream::Out ? jobs_[job]->held_out : jobs_[job]->held_err) : batch_;
+  std::size_t used = group ? out.size() : 0;
+  // The hot loop of prefixed output (10 million lines a second and more): one size check and
+  // two copies per line, instead of three std::string appends.
   pieces([&](const Piece& p) {
-    out += p.continued ? continued : prefix;
-    out += p.text;
-    out += '\n';
+    const std::string& pre = p.continued ? continued : prefix;
+    const std::size_t need = pre.size() + p.text.size() + 1;
+    if (used + need > out.size()) out.resize(std::max(out.size() * 2, used + need + 4096));
+    char* w = out.data() + used;
+    std::memcpy(w, pre.data(), pre.size());
+    std::memcpy(w + pre.size(), p.text.data(), p.text.size());
+    w[need - 1] = '\n';
+    used += need;
   });
-  if (mode_ != SinkMode::Group && !batch_.empty()) {
-    port_.write(stream, batch_);
-    batch_.clear();
+  if (group) {
+    out.resize(used);
+  } else if (used > 0) {
+    port_.write(stream, std::string_view(out.data(), used));
   }
 }
 
