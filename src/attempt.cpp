@@ -58,10 +58,10 @@ void Supervisor::launch(const Launch& l) {
   if (sink_) {
     sink_->open(l.job);
     rr.out = std::make_unique<PipeReader>(
-        io_, std::move(s.out), buffer_, [this, &rr](std::string_view b) { on_data(rr, Stream::Out, b); },
+        io_, std::move(s.out), std::span<char>(buffer_.get(), kReadBuffer), [this, &rr](std::string_view b) { on_data(rr, Stream::Out, b); },
         [this, &rr] { sink_->eof(rr.job, Stream::Out); complete_if_done(rr); });
     rr.err = std::make_unique<PipeReader>(
-        io_, std::move(s.err), buffer_, [this, &rr](std::string_view b) { on_data(rr, Stream::Err, b); },
+        io_, std::move(s.err), std::span<char>(buffer_.get(), kReadBuffer), [this, &rr](std::string_view b) { on_data(rr, Stream::Err, b); },
         [this, &rr] { sink_->eof(rr.job, Stream::Err); complete_if_done(rr); });
     if (paused_) {
       rr.out->pause();

@@ -73,6 +73,10 @@ std::vector<std::string> command_argv(const std::string& command) {
   return {"sh", "-c", command};
 }
 
+std::vector<std::string> exec_argv(const JobSpec& job) {
+  return job.argv.empty() ? command_argv(job.command) : job.argv;
+}
+
 std::string_view format_as(JobOutcome outcome) {
   switch (outcome) {
     case JobOutcome::Pending: return "pending";

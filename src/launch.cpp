@@ -45,7 +45,8 @@ std::variant<StartedJob, SpawnFailure> start_job(boost::asio::io_context& io, co
     return SpawnFailure{e.code().value(), e.what()};
   }
   SpawnRequest req;
-  req.argv = &spec.argv;
+  const std::vector<std::string> argv = exec_argv(spec);
+  req.argv = &argv;
   req.envp = envp.data();
   req.path = plan.search_path;
   req.in = fds.single ? -1 : fds.devnull;

@@ -89,7 +89,7 @@ std::string report_json(const ReportInput& in) {
     o["index"] = j.spec.index;
     o["command"] = j.spec.command;
     json::array argv;
-    for (const auto& a : j.spec.argv) argv.push_back(json::value(a));
+    for (const auto& a : exec_argv(j.spec)) argv.push_back(json::value(a));
     o["argv"] = std::move(argv);
     if (j.spec.line) o["line"] = j.spec.line;
     o["outcome"] = std::string(format_as(j.outcome));

@@ -87,14 +87,13 @@ std::vector<JobSpec> make_jobs(const Options& o) {
     jobs.push_back({name(0, basename_of(o.command.front())), text, o.command, 1, 0});
   } else if (!o.commands.empty()) {
     for (std::size_t i = 0; i < o.commands.size(); ++i)
-      jobs.push_back({name(i, std::to_string(i + 1)), o.commands[i], command_argv(o.commands[i]), i + 1, 0});
+      jobs.push_back({name(i, std::to_string(i + 1)), o.commands[i], {}, i + 1, 0});
   } else {
     const auto lines = read_jobs_file(*o.jobs_file);
     if (o.names.size() > lines.size())
       throw bad_value("--names", o.names[lines.size()], fmt::format("more names than the {} jobs", lines.size()));
     for (std::size_t i = 0; i < lines.size(); ++i)
-      jobs.push_back({name(i, std::to_string(i + 1)), lines[i].command, command_argv(lines[i].command), i + 1,
-                      lines[i].line});
+      jobs.push_back({name(i, std::to_string(i + 1)), lines[i].command, {}, i + 1, lines[i].line});
   }
   std::set<std::string_view> seen;
   for (const auto& j : jobs)
@@ -184,7 +183,7 @@ int run(const Options& o) {
     if (!report) throw UsageError(fmt::format("--report {:?}: {}", *o.report, error_text(errno)));
   }
 
-  RunResult result = supervise(plan, clock);
+  RunResult result = supervise(plan, clock);  // takes the jobs: they come back in the result
 
   const Cause* cause = result.cause ? &*result.cause : nullptr;
   const int code = exit_code_for(cause, o.preserve_status, result.stopped_status);

@@ -15,7 +15,6 @@
 namespace ctxrun {
 namespace {
 
-constexpr std::size_t kReadBuffer = 256 * 1024;
 constexpr auto kStatusTick = std::chrono::milliseconds(200);
 const std::vector<int> kStopSignals = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
 
@@ -35,7 +34,7 @@ std::size_t watched_groups(const Plan& plan) {
   return (plan.policy.max_running ? std::min(plan.policy.max_running, jobs) : jobs) + kOrphanGroups;
 }
 
-Supervisor::Supervisor(const Plan& plan, const Clock& clock)
+Supervisor::Supervisor(Plan& plan, const Clock& clock)
     : plan_(plan),
       clock_(clock),
       start_state_(prepare_process(handled_signals())),
@@ -62,13 +61,15 @@ Supervisor::Supervisor(const Plan& plan, const Clock& clock)
       leftovers_(io_, watchdog_, plan.first_signal, plan.grace, [this](std::string s) { verbose(std::move(s)); }) {
   become_subreaper();  // orphans of the jobs come to us, so none can outlive the run
   std::vector<std::string> names;
-  for (const auto& j : plan.jobs) {
-    records_.push_back(JobRecord{j, {}, JobOutcome::Pending});
+  records_.reserve(plan.jobs.size());
+  for (auto& j : plan.jobs) {
     names.push_back(j.name);
+    records_.push_back(JobRecord{std::move(j), {}, JobOutcome::Pending});
   }
+  plan.jobs = {};
   if (!plan.inherit_output) {
     sink_.emplace(console_, plan.sink_mode, names, plan.color);
-    buffer_.resize(kReadBuffer);
+    buffer_.reset(new char[kReadBuffer]);
   }
 }
 
@@ -207,6 +208,6 @@ bool Supervisor::is_job_group(pid_t pgid) const {
   return std::any_of(running_.begin(), running_.end(), [pgid](const auto& r) { return r->pid == pgid; });
 }
 
-RunResult supervise(const Plan& plan, const Clock& clock) { return Supervisor(plan, clock).run(); }
+RunResult supervise(Plan& plan, const Clock& clock) { return Supervisor(plan, clock).run(); }
 
 }  // namespace ctxrun

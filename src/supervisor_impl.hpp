@@ -28,6 +28,8 @@ namespace ctxrun {
 
 namespace asio = boost::asio;
 
+inline constexpr std::size_t kReadBuffer = 256 * 1024;
+
 /// Room in the watchdog's table: every job that can run at once, and orphans' groups.
 std::size_t watched_groups(const Plan& plan);
 
@@ -46,7 +48,7 @@ struct Running {
 
 class Supervisor {
  public:
-  Supervisor(const Plan& plan, const Clock& clock);
+  Supervisor(Plan& plan, const Clock& clock);
   RunResult run();
 
  private:
@@ -88,7 +90,7 @@ class Supervisor {
   TerminalLease lease_;
   Fd devnull_;
   Watchdog watchdog_;  // before any job starts (see Watchdog)
-  std::vector<char> buffer_;
+  std::unique_ptr<char[]> buffer_;  // shared by every PipeReader; not zero-filled: pages come as used
   std::vector<JobRecord> records_;
   std::vector<std::unique_ptr<Running>> running_;
   Leftovers leftovers_;

@@ -15,7 +15,7 @@ namespace ctxrun {
 struct JobSpec {
   std::string name;               ///< unique in the run; `1`, `2`, … unless named
   std::string command;            ///< as the user wrote it (argv joined for one command)
-  std::vector<std::string> argv;  ///< what is exec'd: the words, or {"sh", "-c", command}
+  std::vector<std::string> argv;  ///< one command's words; empty for -c/-f jobs (see exec_argv)
   std::size_t index = 0;          ///< 1-based
   int line = 0;                   ///< line in the jobs file, 0 if none
 };
@@ -23,6 +23,10 @@ struct JobSpec {
 /// Splits a `-c`/`-f` command into words when it has no shell syntax, so it can be exec'd
 /// directly with the same result as `sh -c` (as make does); otherwise {"sh", "-c", command}.
 std::vector<std::string> command_argv(const std::string& command);
+
+/// What is exec'd for a job: its words, or command_argv(command). Made when needed, not kept:
+/// a run of many jobs holds one string per job, not four.
+std::vector<std::string> exec_argv(const JobSpec& job);
 
 /// How ctxrun stopped an attempt, if it did.
 enum class StopHow {

@@ -44,7 +44,8 @@ struct RunResult {
   WallTime started_wall{};
 };
 
-/// Runs the plan to the end: every job ended or never started, every process reaped.
-RunResult supervise(const Plan& plan, const Clock& clock);
+/// Runs the plan to the end: every job ended or never started, every process reaped. The
+/// jobs move out of the plan into the result (a large run keeps one copy of them).
+RunResult supervise(Plan& plan, const Clock& clock);
 
 }  // namespace ctxrun
