@@ -34,12 +34,13 @@ void Supervisor::launch(const Launch& l) {
   auto r = std::make_unique<Running>();
   r->job = l.job;
   std::optional<Deadline> own;
-  if (plan_.job_timeout > Duration::zero()) own = Deadline{a.started + plan_.job_timeout, plan_.job_timeout_source, a.started};
+  if (plan_.job_timeout > Duration::zero())
+    own = Deadline{a.started + plan_.job_timeout, plan_.job_timeout_source, a.started};
   r->ctx = root_->child(own);
 
   LaunchIo io{.single = plan_.single, .inherit_output = plan_.inherit_output, .devnull = devnull_.get(),
               .tty = lease_.can_lend() ? lease_.fd() : -1, .death_signal = plan_.first_signal};
-  auto started = start_job(launch_io_, plan_, rec.spec, *r->ctx, l.attempt, io, start_state_);
+  auto started = start_job(plan_, rec.spec, *r->ctx, l.attempt, io, start_state_);
   if (auto* f = std::get_if<SpawnFailure>(&started)) {
     spawn_failed(l.job, *f);
     return;
@@ -57,12 +58,17 @@ void Supervisor::launch(const Launch& l) {
   if (io.tty >= 0) lease_.lent_to(rr.pid);
   if (sink_) {
     sink_->open(l.job);
-    rr.out = std::make_unique<PipeReader>(
-        io_, std::move(s.out), std::span<char>(buffer_.get(), kReadBuffer), [this, &rr](std::string_view b) { on_data(rr, Stream::Out, b); },
-        [this, &rr] { sink_->eof(rr.job, Stream::Out); complete_if_done(rr); });
-    rr.err = std::make_unique<PipeReader>(
-        io_, std::move(s.err), std::span<char>(buffer_.get(), kReadBuffer), [this, &rr](std::string_view b) { on_data(rr, Stream::Err, b); },
-        [this, &rr] { sink_->eof(rr.job, Stream::Err); complete_if_done(rr); });
+    const std::span<char> buffer(buffer_.get(), kReadBuffer);
+    const auto reader = [&](Fd fd, Stream stream) {
+      return std::make_unique<PipeReader>(
+          io_, std::move(fd), buffer, [this, &rr, stream](std::string_view b) { on_data(rr, stream, b); },
+          [this, &rr, stream] {
+            sink_->eof(rr.job, stream);
+            complete_if_done(rr);
+          });
+    };
+    rr.out = reader(std::move(s.out), Stream::Out);
+    rr.err = reader(std::move(s.err), Stream::Err);
     if (paused_) {
       rr.out->pause();
       rr.err->pause();

@@ -7,7 +7,7 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/process/v2/posix/default_launcher.hpp>
-#include <boost/process/v2/posix/fork_and_forget_launcher.hpp>
+#include <boost/process/v2/posix/vfork_launcher.hpp>
 #include <boost/process/v2/process.hpp>
 
 namespace ctxrun {

@@ -10,7 +10,7 @@ namespace {
 constexpr int kJobPipeSize = 1 << 20;  // the default /proc/sys/fs/pipe-max-size
 }  // namespace
 
-std::variant<StartedJob, SpawnFailure> start_job(boost::asio::io_context& io, const Plan& plan, const JobSpec& spec,
+std::variant<StartedJob, SpawnFailure> start_job(const Plan& plan, const JobSpec& spec,
                                                  const Context& ctx, int attempt, const LaunchIo& fds,
                                                  const StartState& start) {
   JobContext jc{.run_id = plan.run_id, .path = plan.path, .job = spec.name, .index = spec.index,
@@ -55,7 +55,7 @@ std::variant<StartedJob, SpawnFailure> start_job(boost::asio::io_context& io, co
   req.tty = fds.tty;
   req.death_signal = fds.death_signal;
   req.start = &start;
-  auto result = spawn(io, req);
+  auto result = spawn(req);
   if (auto* f = std::get_if<SpawnFailure>(&result)) return *f;
   job.spawned = std::move(std::get<Spawned>(result));
   job.out = std::move(out.read);  // the write ends close here: the job holds the only copies

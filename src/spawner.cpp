@@ -1,4 +1,4 @@
-// spawner.cpp — Boost.Process v2's fork_and_forget_launcher with ctxrun's child setup.
+// spawner.cpp — Boost.Process v2's vfork_launcher with ctxrun's child setup.
 #include "ctxrun/spawner.hpp"
 
 #include <fcntl.h>
@@ -10,15 +10,12 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <cstdio>
-#include <cstring>
 #include <map>
 #include <vector>
 
 #include <fmt/format.h>
 
 #include "boost_process.hpp"
-#include "ctxrun/exit_code.hpp"
 
 namespace ctxrun {
 namespace {
@@ -56,32 +53,58 @@ struct ChildSetup {
   }
 
   // 1.81 probes for a 5-argument on_exec_error but calls the 4-argument one (P4), which
-  // replaces the launcher's exit(): that would flush ctxrun's stdio buffers a second time
-  // from the child (P3). The parent found the program already, so exec rarely fails here
-  // (a script without #!, a noexec mount): like a shell, say so on the job's stderr and
-  // exit 126 or 127. A file that is not an executable format runs with /bin/sh, as with
-  // execvp(3).
+  // replaces the launcher's exit(): that would flush ctxrun's stdio buffers from the child
+  // (P3). The error itself reaches the parent: the vfork child writes it to the launcher's
+  // error_code, in the memory they share.
   template <class Launcher>
   void on_exec_error(Launcher&, const bp::error_code&, const std::filesystem::path&, const char* const*,
                      const bp::error_code&) {}
   template <class Launcher>
-  void on_exec_error(Launcher& l, const std::filesystem::path& exe, const char* const* argv, const bp::error_code& ec) {
-    if (ec.value() == ENOEXEC) {
-      std::vector<const char*> sh = {"sh", exe.c_str()};
-      for (const char* const* a = argv + 1; *a; ++a) sh.push_back(*a);
-      sh.push_back(nullptr);
-      ::execve("/bin/sh", const_cast<char* const*>(sh.data()), const_cast<char* const*>(l.env));
-    }
-    char msg[512];
-    const int n = std::snprintf(msg, sizeof msg, "ctxrun: %s: %s\n", exe.c_str(), std::strerror(ec.value()));
-    [[maybe_unused]] auto w = ::write(STDERR_FILENO, msg, static_cast<std::size_t>(std::min(n, 511)));
-    ::_exit(spawn_error_code(ec.value()));
+  void on_exec_error(Launcher&, const std::filesystem::path&, const char* const*, const bp::error_code&) {
+    ::_exit(127);
   }
 };
 
 }  // namespace
 
-std::variant<Spawned, SpawnFailure> spawn(asio::io_context& io, const SpawnRequest& req) {
+namespace {
+
+// One vfork, with the program already found.
+std::variant<Spawned, SpawnFailure> launch(const std::string& exe, std::vector<const char*>& args,
+                                           const SpawnRequest& req) {
+  // vfork: the child borrows ctxrun's memory until it execs, so nothing is copied, which is
+  // most of the cost of a spawn (posix_spawn does the same). In the child the launcher calls
+  // notify_fork(fork_child) on the executor's context; on a context with a reactor that
+  // rebuilds the reactor, in memory the parent shares (P8). So each spawn gets a context of
+  // its own, empty until Boost's handle is made, after the child has exec'd.
+  asio::io_context io;
+  bp::posix::vfork_launcher launcher;
+  launcher.env = req.envp;
+  bp::error_code ec;
+  ChildSetup setup{req};
+  Process p = [&] {
+    SignalBlock block;  // see ChildSetup: no Asio handler may run in the child
+    return launcher(io.get_executor(), ec, std::filesystem::path(exe), args.data(), setup);
+  }();
+  if (ec) {
+    if (launcher.pid > 0) ::waitpid(launcher.pid, nullptr, 0);  // it _exit()ed: reap it (P2)
+    return SpawnFailure{ec.value(), fmt::format("{}: {}", args.front(), ec.message())};
+  }
+  const pid_t pid = p.id();
+  p.detach();  // Boost's handle goes (closing its pidfd); ours waits without blocking
+  Fd pidfd(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)));
+  if (!pidfd) {  // pidfd_open is blocked (old kernel, seccomp): a job we cannot wait on must not run
+    const int open_error = errno;
+    ::kill(-pid, SIGKILL);
+    ::waitpid(pid, nullptr, 0);
+    return SpawnFailure{open_error, fmt::format("pidfd_open: {}", error_text(open_error))};
+  }
+  return Spawned{pid, std::move(pidfd)};
+}
+
+}  // namespace
+
+std::variant<Spawned, SpawnFailure> spawn(const SpawnRequest& req) {
   const auto& argv = *req.argv;
   // A run starts the same commands again and again: look each one up once, as shells do.
   static std::map<std::pair<std::string, std::string>, std::string> found;
@@ -96,31 +119,18 @@ std::variant<Spawned, SpawnFailure> spawn(asio::io_context& io, const SpawnReque
   const std::string& exe = it->second;
 
   std::vector<const char*> args;
-  args.reserve(argv.size() + 1);
+  args.reserve(argv.size() + 2);
   for (const auto& a : argv) args.push_back(a.c_str());  // argv[0] as given, not the resolved path (P12)
   args.push_back(nullptr);
-
-  // fork_and_forget: no wait for the exec, so spawns overlap with the children's exec
-  // (the default launcher blocks on its error pipe until the child has exec'd).
-  bp::posix::fork_and_forget_launcher launcher;
-  launcher.env = req.envp;
-  bp::error_code ec;
-  ChildSetup setup{req};
-  Process p = [&] {
-    SignalBlock block;  // see ChildSetup: no Asio handler may run in the child
-    return launcher(io.get_executor(), ec, std::filesystem::path(exe), args.data(), setup);
-  }();
-  if (ec) return SpawnFailure{ec.value(), fmt::format("{}: {}", argv.front(), ec.message())};
-  const pid_t pid = p.id();
-  p.detach();  // Boost's handle goes (closing its pidfd); ours waits without blocking
-  Fd pidfd(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)));
-  if (!pidfd) {  // pidfd_open is blocked (old kernel, seccomp): a job we cannot wait on must not run
-    const int open_error = errno;
-    ::kill(-pid, SIGKILL);
-    ::waitpid(pid, nullptr, 0);
-    return SpawnFailure{open_error, fmt::format("pidfd_open: {}", error_text(open_error))};
+  auto result = launch(exe, args, req);
+  // A file that is no executable format (a script without #!) runs with /bin/sh, as with
+  // execvp(3) and timeout(1).
+  if (auto* f = std::get_if<SpawnFailure>(&result); f && f->error == ENOEXEC) {
+    args.front() = exe.c_str();
+    args.insert(args.begin(), "sh");
+    result = launch("/bin/sh", args, req);
   }
-  return Spawned{pid, std::move(pidfd)};
+  return result;
 }
 
 }  // namespace ctxrun

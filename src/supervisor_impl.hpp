@@ -78,7 +78,6 @@ class Supervisor {
   const Clock& clock_;
   StartState start_state_;
   asio::io_context io_;
-  asio::io_context launch_io_;  // never run: see spawn()
   asio::signal_set signals_{io_};
   asio::steady_timer deadline_timer_{io_}, retry_timer_{io_}, status_timer_{io_};
   Writer writer_;

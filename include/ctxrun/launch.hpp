@@ -24,9 +24,8 @@ struct StartedJob {
 };
 
 /// Starts attempt `attempt` of `spec` under the job context `ctx`: its environment carries
-/// the context down (CTXRUN_DEADLINE, CTXRUN_BUDGET, …, and the values). `launch_io`: see
-/// spawn().
-std::variant<StartedJob, SpawnFailure> start_job(boost::asio::io_context& launch_io, const Plan& plan, const JobSpec& spec,
+/// the context down (CTXRUN_DEADLINE, CTXRUN_BUDGET, …, and the values).
+std::variant<StartedJob, SpawnFailure> start_job(const Plan& plan, const JobSpec& spec,
                                                  const Context& ctx, int attempt, const LaunchIo& io_fds,
                                                  const StartState& start);
 

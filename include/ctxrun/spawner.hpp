@@ -7,10 +7,6 @@
 
 #include "ctxrun/posix.hpp"
 
-namespace boost::asio {
-class io_context;
-}
-
 namespace ctxrun {
 
 
@@ -35,17 +31,15 @@ struct Spawned {
   Fd pidfd;
 };
 
-/// Starts argv in a new process group with Boost.Process v2's launcher. The child: default
-/// signal dispositions for every signal ctxrun ignores or catches, the mask ctxrun started
-/// with, the original fd limit, only fds 0/1/2 across exec, `death_signal` if ctxrun dies
-/// (and no exec at all if it already has), and exec errors told the way a shell tells them
-/// (no zombie, no duplicated stdio: P2–P5 of the Boost 1.81 notes).
+/// Starts argv in a new process group with Boost.Process v2's vfork_launcher (no copy of
+/// ctxrun's memory). The child: default signal dispositions for every signal ctxrun ignores
+/// or catches, the mask ctxrun started with, the original fd limit, only fds 0/1/2 across
+/// exec, `death_signal` if ctxrun dies (and no exec at all if it already has). Exec errors
+/// come back as a SpawnFailure, with no zombie and no duplicated stdio (P2–P5 of the Boost
+/// 1.81 notes); a script without #! runs with /bin/sh.
 ///
-/// `launch_io` is an io_context of its own that is never run: the launcher calls its
-/// notify_fork in the child (cheap on an empty context), and Boost's process handle is
-/// dropped at once. Waiting is the caller's, on `pidfd`: Boost's async_wait ends in a
-/// blocking waitpid, which a stale readiness (Asio recycles descriptor states) would turn
-/// into a stall of the whole loop.
-std::variant<Spawned, SpawnFailure> spawn(boost::asio::io_context& launch_io, const SpawnRequest& request);
+/// Waiting is the caller's, on `pidfd`: Boost's async_wait ends in a blocking waitpid, which
+/// a stale readiness (Asio recycles descriptor states) would turn into a stall of the loop.
+std::variant<Spawned, SpawnFailure> spawn(const SpawnRequest& request);
 
 }  // namespace ctxrun
