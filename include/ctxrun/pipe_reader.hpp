@@ -36,7 +36,7 @@ class PipeReader {
   std::span<char> buffer_;
   Data on_data_;
   Eof on_eof_;
-  bool open_ = true, paused_ = false, armed_ = false;
+  bool open_ = true, paused_ = false, armed_ = false, grown_ = false;
 };
 
 }  // namespace ctxrun
