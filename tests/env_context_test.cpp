@@ -6,6 +6,8 @@
 
 #include <catch2/catch.hpp>
 
+#include "fake_env.hpp"
+
 #include "ctxrun/env_context.hpp"
 #include "ctxrun/error.hpp"
 
@@ -14,16 +16,7 @@ using Catch::Contains;
 
 namespace {
 
-// A getenv over a map.
-struct FakeEnv {
-  std::map<std::string, std::string> vars;
-  std::function<const char*(const char*)> get() const {
-    return [this](const char* name) -> const char* {
-      const auto it = vars.find(name);
-      return it == vars.end() ? nullptr : it->second.c_str();
-    };
-  }
-};
+using test::FakeEnv;
 
 ctxrun::WallTime unix_ns(long long ns) { return ctxrun::WallTime(std::chrono::nanoseconds(ns)); }
 

@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -167,6 +168,8 @@ Result Process::wait(Ms limit) {
   Result r;
   const auto until = std::chrono::steady_clock::now() + limit;
   int status = 0;
+  // Readable when the process exits: poll it with the pipes, so nothing here sleeps.
+  const int exited = static_cast<int>(::syscall(SYS_pidfd_open, pid_, 0));
   for (;;) {
     const pid_t w = ::waitpid(pid_, &status, WNOHANG);
     if (w == pid_) break;
@@ -177,12 +180,12 @@ Result Process::wait(Ms limit) {
       ::waitpid(pid_, &status, 0);
       break;
     }
-    if (!pump(std::min(left, Ms(20)))) {
-      // Both pipes closed but not exited yet: wait a little on the process alone.
-      struct timespec ts {0, 1'000'000};
-      nanosleep(&ts, nullptr);
+    if (!pump(std::min(left, Ms(20)))) {  // both pipes at EOF: wait on the exit alone
+      pollfd p{exited, POLLIN, 0};
+      ::poll(&p, 1, static_cast<int>(std::min(left, Ms(1000)).count()));
     }
   }
+  if (exited >= 0) ::close(exited);
   reaped_ = true;
   r.elapsed = std::chrono::duration_cast<Ms>(std::chrono::steady_clock::now() - started_);
   r.survivors = survivors(token_);

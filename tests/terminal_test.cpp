@@ -5,20 +5,14 @@
 
 #include <catch2/catch.hpp>
 
+#include "fake_env.hpp"
+
 #include "ctxrun/cli.hpp"
 #include "ctxrun/terminal.hpp"
 
 namespace {
 
-struct FakeEnv {
-  std::map<std::string, std::string> vars;
-  std::function<const char*(const char*)> get() const {
-    return [this](const char* name) -> const char* {
-      const auto it = vars.find(name);
-      return it == vars.end() ? nullptr : it->second.c_str();
-    };
-  }
-};
+using test::FakeEnv;
 
 const FakeEnv kXterm{{{"TERM", "xterm-256color"}}};
 
