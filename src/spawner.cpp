@@ -20,7 +20,8 @@
 namespace ctxrun {
 namespace {
 
-// Runs in the child between fork and exec: async-signal-safe calls only.
+// Runs in the child between vfork and exec, on ctxrun's memory and stack (ctxrun waits):
+// system calls only. Signal dispositions, the mask and limits are the child's own.
 struct ChildSetup {
   const SpawnRequest& req;
 
@@ -33,7 +34,7 @@ struct ChildSetup {
     // dies before that, the death signal stops us; if it is dead already, we do not run.
     if (req.death_signal > 0 && ::prctl(PR_SET_PDEATHSIG, req.death_signal) != 0) return fail();
     if (::getppid() != req.start->pid) ::_exit(127);
-    // SIGTTOU is blocked (the parent blocked everything around fork), so a background
+    // SIGTTOU is blocked (the parent blocked everything around vfork), so a background
     // process group may take the terminal.
     if (req.tty >= 0 && ::tcsetpgrp(req.tty, self) != 0) return fail();
     for (auto [from, to] : {std::pair{req.in, 0}, std::pair{req.out, 1}, std::pair{req.err, 2}}) {
@@ -64,10 +65,6 @@ struct ChildSetup {
     ::_exit(127);
   }
 };
-
-}  // namespace
-
-namespace {
 
 // One vfork, with the program already found.
 std::variant<Spawned, SpawnFailure> launch(const std::string& exe, std::vector<const char*>& args,
