@@ -129,14 +129,8 @@ int terminal_for(const Options& o, bool single, bool inherit) {
   return -1;
 }
 
-}  // namespace
-
-int run(const Options& o) {
-  SteadyClock clock;
-  const TimePoint now = clock.now();
-  const WallTime wall_now = std::chrono::time_point_cast<Duration>(std::chrono::system_clock::now());
-  const Inherited in = read_inherited(env);
-
+// Everything the loop needs, from the options and what an enclosing ctxrun handed down.
+Plan make_plan(const Options& o, const Inherited& in, const Deadlines& deadline) {
   Plan plan;
   plan.jobs = make_jobs(o);
   plan.single = !o.command.empty();
@@ -145,7 +139,6 @@ int run(const Options& o) {
                        .retries = o.retries,
                        .retry_delay = o.retry_delay,
                        .retry_backoff = o.retry_backoff};
-  const Deadlines deadline = root_deadline(o, in, now, wall_now);
   plan.deadline = deadline.steady;
   if (o.job_timeout && o.job_timeout.value > Duration::zero()) {
     plan.job_timeout = o.job_timeout.value;
@@ -153,12 +146,16 @@ int run(const Options& o) {
   }
   plan.first_signal = o.signal;
   plan.grace = o.grace.value;
-  const OutputMode mode = o.output != OutputMode::Auto ? o.output : plan.single ? OutputMode::Inherit : OutputMode::Prefix;
+  const OutputMode mode = o.output != OutputMode::Auto ? o.output
+                          : plan.single                ? OutputMode::Inherit
+                                                       : OutputMode::Prefix;
   plan.inherit_output = mode == OutputMode::Inherit;
-  plan.sink_mode = mode == OutputMode::Raw ? SinkMode::Raw : mode == OutputMode::Group ? SinkMode::Group : SinkMode::Prefix;
+  plan.sink_mode = mode == OutputMode::Raw     ? SinkMode::Raw
+                   : mode == OutputMode::Group ? SinkMode::Group
+                                               : SinkMode::Prefix;
   plan.color = use_color(o.color, ::isatty(STDOUT_FILENO) == 1, env);
-  plan.status_line = !plan.inherit_output && ::isatty(STDERR_FILENO) == 1 &&
-                     (o.status == Tristate::On || (o.status == Tristate::Auto && !plan.single && smart_terminal(true, env)));
+  const bool status_auto = o.status == Tristate::Auto && !plan.single && smart_terminal(true, env);
+  plan.status_line = !plan.inherit_output && ::isatty(STDERR_FILENO) == 1 && (o.status == Tristate::On || status_auto);
   plan.verbose = o.verbose;
   plan.tty = terminal_for(o, plan.single, plan.inherit_output);
   for (const auto& [k, v] : o.values) plan.values[k] = v;
@@ -177,21 +174,19 @@ int run(const Options& o) {
     const char* path = env("PATH");
     plan.search_path = path ? path : "/usr/local/bin:/usr/bin:/bin";
   }
-  Fd report;
-  if (o.report) {  // opened now: a report that cannot be written is bad input, found before any job runs
-    report = Fd(::open(o.report->c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666));
-    if (!report) throw UsageError(fmt::format("--report {:?}: {}", *o.report, error_text(errno)));
-  }
+  return plan;
+}
 
-  RunResult result = supervise(plan, clock);  // takes the jobs: they come back in the result
-
+// After the run, on every exit path: the summary, the report, the status or the signal.
+int finish(const Options& o, const Plan& plan, const Deadlines& deadline, const RunResult& result, Fd report) {
   const Cause* cause = result.cause ? &*result.cause : nullptr;
   const int code = exit_code_for(cause, o.preserve_status, result.stopped_status);
   std::string text;
   for (const auto& line : summary_lines({.jobs = &result.jobs, .cause = cause, .single = plan.single,
                                          .keep_going = o.stop_on == StopOn::Never, .first_signal = o.signal,
                                          .grace = o.grace.value, .elapsed = result.ended - result.started,
-                                         .quiet = o.quiet, .color = use_color(o.color, ::isatty(STDERR_FILENO) == 1, env)}))
+                                         .quiet = o.quiet,
+                                         .color = use_color(o.color, ::isatty(STDERR_FILENO) == 1, env)}))
     text += line;
   if (report) {
     const std::string doc = report_json({.run_id = plan.run_id, .path = plan.path, .command_line = &o.args,
@@ -212,6 +207,23 @@ int run(const Options& o) {
       std::holds_alternative<Signaled>(*cause->end))
     die_by_signal(std::get<Signaled>(*cause->end).signal);
   return code;
+}
+
+}  // namespace
+
+int run(const Options& o) {
+  SteadyClock clock;
+  const WallTime wall_now = std::chrono::time_point_cast<Duration>(std::chrono::system_clock::now());
+  const Inherited in = read_inherited(env);
+  const Deadlines deadline = root_deadline(o, in, clock.now(), wall_now);
+  Plan plan = make_plan(o, in, deadline);
+  Fd report;
+  if (o.report) {  // opened now: a report that cannot be written is bad input, found before any job runs
+    report = Fd(::open(o.report->c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666));
+    if (!report) throw UsageError(fmt::format("--report {:?}: {}", *o.report, error_text(errno)));
+  }
+  const RunResult result = supervise(plan, clock);  // takes the jobs: they come back in the result
+  return finish(o, plan, deadline, result, std::move(report));
 }
 
 }  // namespace ctxrun
