@@ -4,8 +4,24 @@
 #include <cstring>
 #include <string>
 #include <string_view>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 namespace ctxrun {
+
+/// The first '\n' in [p, end), or nullptr. Lines are short (a few dozen bytes): 16 bytes at a
+/// time in registers beats a memchr call per line.
+inline const char* find_newline(const char* p, const char* end) {
+#ifdef __SSE2__
+  const __m128i nl = _mm_set1_epi8('\n');
+  for (; end - p >= 16; p += 16) {
+    const int m = _mm_movemask_epi8(_mm_cmpeq_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p)), nl));
+    if (m != 0) return p + __builtin_ctz(static_cast<unsigned>(m));
+  }
+#endif
+  return static_cast<const char*>(std::memchr(p, '\n', static_cast<std::size_t>(end - p)));
+}
 
 /// A line, or a piece of a line longer than the limit.
 struct Piece {
@@ -27,12 +43,12 @@ class LineSplitter {
   template <class Emit>
   void feed(std::string_view bytes, Emit&& emit) {
     while (!bytes.empty()) {
-      const void* nl = std::memchr(bytes.data(), '\n', bytes.size());
+      const char* nl = find_newline(bytes.data(), bytes.data() + bytes.size());
       if (!nl) {
         hold(bytes, emit);
         return;
       }
-      const std::size_t n = static_cast<const char*>(nl) - bytes.data();
+      const auto n = static_cast<std::size_t>(nl - bytes.data());
       if (partial_.empty() && n <= max_) {
         emit(Piece{bytes.substr(0, n), continued_, true});  // the fast path: no copy
         continued_ = false;
