@@ -28,7 +28,7 @@ namespace ctxrun {
 
 namespace asio = boost::asio;
 
-inline constexpr std::size_t kReadBuffer = 256 * 1024;
+inline constexpr std::size_t kReadBuffer = 64 * 1024;
 
 /// Room in the watchdog's table: every job that can run at once, and orphans' groups.
 std::size_t watched_groups(const Plan& plan);

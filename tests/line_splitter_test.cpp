@@ -186,3 +186,29 @@ TEST_CASE("line_splitter: no byte is lost for random chunkings", "[line_splitter
   // The chunking does not change the pieces.
   CHECK(pieces == split({input}, max));
 }
+
+TEST_CASE("line_splitter: long chunks, with lines across the 64-byte blocks it scans, split as the naive way does",
+          "[line_splitter]") {
+  const auto seed = GENERATE(range(1u, 31u));
+  std::mt19937 rng(seed);
+  std::string input;
+  std::vector<Out> naive;  // each line, as splitting at every '\n' gives it
+  for (int lines = 0; lines < 60; ++lines) {
+    std::string line(rng() % 150, 'x');
+    for (auto& ch : line) ch = static_cast<char>('a' + rng() % 26);
+    input += line + '\n';
+    naive.push_back({line, false, true});
+  }
+  std::vector<std::string> chunks;
+  for (std::size_t at = 0; at < input.size();) {
+    const std::size_t n = 1 + rng() % 400;
+    chunks.push_back(input.substr(at, n));
+    at += n;
+  }
+  CAPTURE(seed);
+  CHECK(split(chunks) == naive);
+  // With a maximum some lines exceed, the pieces do not depend on the chunking.
+  std::vector<std::string> bytes;
+  for (char ch : input) bytes.emplace_back(1, ch);
+  CHECK(split(chunks, 50) == split(bytes, 50));
+}
