@@ -15,13 +15,6 @@
 #include "supervisor_impl.hpp"
 
 namespace ctxrun {
-namespace {
-
-constexpr std::size_t kHighWater = 4 << 20;  // pause the jobs' pipes above this much queued output
-constexpr std::size_t kLowWater = 1 << 20;
-
-}  // namespace
-
 void Supervisor::launch(const Launch& l) {
   JobRecord& rec = records_[l.job];
   Attempt& a = rec.attempts.emplace_back();
@@ -175,13 +168,13 @@ void Supervisor::on_data(Running& r, Stream s, std::string_view bytes) {
   Attempt& a = records_[r.job].attempts.back();
   (s == Stream::Out ? a.out_bytes : a.err_bytes) += bytes.size();
   sink_->data(r.job, s, bytes);
-  if (!paused_ && writer_.pending() > kHighWater) {
+  if (!paused_ && writer_.pending() > Writer::kHighWater) {
     // The reader of our output is slower than the jobs: let the jobs wait on their pipes.
     paused_ = true;
     for (auto& x : running_)
       for (auto* p : {x->out.get(), x->err.get()})
         if (p) p->pause();
-    writer_.when_drained(kLowWater, [this] {
+    writer_.when_drained(Writer::kLowWater, [this] {
       paused_ = false;
       for (auto& x : running_)
         for (auto* p : {x->out.get(), x->err.get()})

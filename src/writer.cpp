@@ -17,10 +17,18 @@ namespace ctxrun {
 
 namespace asio = boost::asio;
 
+namespace {
+// A reader that fell behind once will again: a pipe of the default maximum then takes 16 times
+// the 64 KiB (ctxrun's CPU per byte falls by a third, its reader's wake-ups by more). Only the
+// capacity changes; past the per-user limit of pipe memory the call fails, harmlessly.
+constexpr int kBigPipe = 1 << 20;
+}  // namespace
+
 struct Writer::Target {
   int fd;                                                // what write(2) uses
   std::optional<asio::posix::stream_descriptor> waiter;  // the reopened description, if any
   bool broken = false;
+  bool growable = false;  // a pipe not grown yet
 
   Target(asio::io_context& io, int original) : fd(original) {
     struct stat st {};
@@ -31,6 +39,7 @@ struct Writer::Target {
     const int reopened = ::open(self.c_str(), O_WRONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
     if (reopened < 0) return;
     fd = reopened;
+    growable = S_ISFIFO(st.st_mode);
     waiter.emplace(io, reopened);
   }
 };
@@ -49,60 +58,89 @@ Writer::Target& Writer::target(Stream s) {
 
 void Writer::write(Stream stream, std::string_view bytes) {
   if (bytes.empty() || target(stream).broken) return;
-  // Append to the last chunk unless it is the one being written (its buffer would never shrink).
-  if (!queue_.empty() && queue_.back().stream == stream && (queue_.size() > 1 || queue_.back().offset == 0)) {
-    queue_.back().bytes.append(bytes);
-  } else {
-    queue_.push_back({stream, std::string(bytes)});
-  }
-  pending_ += bytes.size();
-  if (!waiting_) pump();
+  // Nothing queued before these bytes: they go straight out, and only what the reader does
+  // not take now is copied (a copy of every batch cost more than the formatting).
+  if (queue_.empty() && !waiting_ && !busy_) bytes.remove_prefix(put(stream, bytes));
+  if (!bytes.empty()) enqueue(stream, bytes);
+  if (!queue_.empty() && !waiting_ && !busy_) pump();
 }
 
-bool Writer::write_some(Chunk& c) {
-  Target& t = target(c.stream);
-  while (c.offset < c.bytes.size()) {
-    if (t.broken) {
-      drop(c);
-      return true;
+void Writer::enqueue(Stream stream, std::string_view bytes) {
+  pending_ += bytes.size();
+  // Fixed-size chunks, recycled: appending never moves what is queued, and a reader that
+  // stays slow costs no new pages (growing one string had the kernel zero fresh ones).
+  while (!bytes.empty()) {
+    if (queue_.empty() || queue_.back().stream != stream || queue_.back().bytes.size() == kChunk) {
+      std::string block;
+      if (!free_.empty()) {
+        block = std::move(free_.back());
+        free_.pop_back();
+      }
+      block.reserve(kChunk);
+      queue_.push_back({stream, std::move(block)});
     }
-    const ssize_t n = ::write(t.fd, c.bytes.data() + c.offset, c.bytes.size() - c.offset);
+    std::string& back = queue_.back().bytes;
+    const std::size_t n = std::min(bytes.size(), kChunk - back.size());
+    back.append(bytes.substr(0, n));
+    bytes.remove_prefix(n);
+  }
+}
+
+std::size_t Writer::put(Stream stream, std::string_view bytes) {
+  Target& t = target(stream);
+  std::size_t done = 0;
+  while (done < bytes.size() && !t.broken) {
+    const ssize_t n = ::write(t.fd, bytes.data() + done, bytes.size() - done);
     if (n > 0) {
-      c.offset += static_cast<std::size_t>(n);
-      pending_ -= static_cast<std::size_t>(n);
+      done += static_cast<std::size_t>(n);
     } else if (n < 0 && errno == EINTR) {
       continue;
     } else if (n < 0 && errno == EAGAIN) {
-      if (t.waiter) return false;
+      if (std::exchange(t.growable, false) && ::fcntl(t.fd, F_SETPIPE_SZ, kBigPipe) > 0) continue;
+      if (t.waiter) return done;
       // The caller gave us a non-blocking descriptor we could not reopen: wait for it here.
       pollfd p{t.fd, POLLOUT, 0};
       ::poll(&p, 1, -1);
     } else {
-      // EPIPE (the reader is gone) or a real error: nothing more can reach this stream.
+      // EPIPE (the reader is gone) or a real error: nothing more can reach this stream. What
+      // the callback writes meanwhile is only queued (busy_): we are inside a write or a pump.
       t.broken = true;
-      drop(c);
-      if (on_broken_) on_broken_(c.stream);
-      return true;
+      const bool was_busy = std::exchange(busy_, true);
+      if (on_broken_) on_broken_(stream);
+      busy_ = was_busy;
     }
   }
-  return true;
+  return bytes.size();  // all written, or dropped for a reader that is gone
 }
 
 void Writer::pump() {
+  busy_ = true;
   while (!queue_.empty()) {
     Chunk& c = queue_.front();
-    if (!write_some(c)) {
-      Target& t = target(c.stream);
+    const std::size_t n = put(c.stream, std::string_view(c.bytes).substr(c.offset));
+    c.offset += n;
+    pending_ -= n;
+    if (c.offset < c.bytes.size()) {
       waiting_ = true;
-      t.waiter->async_wait(asio::posix::descriptor_base::wait_write, [this](const boost::system::error_code& ec) {
-        waiting_ = false;
-        if (!ec) pump();
-      });
+      target(c.stream).waiter->async_wait(asio::posix::descriptor_base::wait_write,
+                                          [this](const boost::system::error_code& ec) {
+                                            waiting_ = false;
+                                            if (!ec) pump();
+                                          });
+      busy_ = false;
       return;
     }
+    release(c);
     queue_.pop_front();
   }
+  busy_ = false;
   if (drained_ && pending_ <= low_) std::exchange(drained_, nullptr)();
+}
+
+void Writer::release(Chunk& c) {
+  if (free_.size() >= kKeptChunks) return;
+  c.bytes.clear();
+  free_.push_back(std::move(c.bytes));
 }
 
 void Writer::when_drained(std::size_t low, std::function<void()> f) {
@@ -120,10 +158,13 @@ void Writer::flush() {
     if (flags >= 0) ::fcntl(t->fd, F_SETFL, flags & ~O_NONBLOCK);
   }
   waiting_ = false;
-  while (!queue_.empty()) {
-    write_some(queue_.front());
-    queue_.pop_front();
+  busy_ = true;
+  for (; !queue_.empty(); queue_.pop_front()) {
+    Chunk& c = queue_.front();
+    pending_ -= put(c.stream, std::string_view(c.bytes).substr(c.offset));
   }
+  free_.clear();
+  busy_ = false;
 }
 
 }  // namespace ctxrun

@@ -27,7 +27,7 @@ using ctxrun::Stream;
 
 namespace {
 
-constexpr int kLines = 20'000;  // ~250 KiB: several times what a pipe holds
+constexpr int kLines = 200'000;  // ~2.6 MB: more than a pipe holds, even once grown to 1 MiB
 
 // Forks a child with `out` on its fd 1 and `err` on its fd 2 (-1: unchanged) that closes
 // `theirs` (the test's ends) and exits with what `body()` returns.
@@ -93,6 +93,7 @@ TEST_CASE("mech writer: a reader that does not read never blocks the loop, and l
   REQUIRE_FALSE(timer.empty());
   CHECK(value(timer, "pending") > 0);  // the pipe is full and the rest waits in the queue
   CHECK(value(timer, "drained") == 0);
+  CHECK(::fcntl(data.write.get(), F_GETPIPE_SZ) == 1 << 20);  // a reader that fell behind: a bigger pipe
 
   std::string expected;
   for (int i = 0; i < kLines; ++i) expected += line(i % 3 == 0 ? "err" : "out", i);
@@ -137,7 +138,7 @@ TEST_CASE("mech writer: flush blocks until everything queued is written", "[mech
   CHECK(exited_with(reap(pid), 0));
 }
 
-TEST_CASE("mech writer: a reader that goes away is reported once for its stream, and later writes to it are dropped",
+TEST_CASE("mech writer: a reader that goes away is reported once for its stream, whose later writes are dropped",
           "[mech][writer]") {
   KillOnExit cleanup;
   auto out_pipe = ctxrun::make_pipe(), err_pipe = ctxrun::make_pipe(), report = ctxrun::make_pipe(),
@@ -147,7 +148,12 @@ TEST_CASE("mech writer: a reader that goes away is reported once for its stream,
     const int rep = report.write.get();
     asio::io_context io;
     std::vector<Stream> broken;
-    ctxrun::Writer w(io, [&](Stream s) { broken.push_back(s); });
+    // As ctxrun's does (a cause, a line on stderr), the callback writes: from inside the write
+    // that found the reader gone.
+    ctxrun::Writer w(io, [&](Stream s) {
+      broken.push_back(s);
+      w.write(Stream::Err, "reader gone\n");
+    });
     w.write(Stream::Out, "first\n");
     io.poll();
     ::dprintf(rep, "wrote pending=%zu\n", w.pending());
@@ -174,7 +180,7 @@ TEST_CASE("mech writer: a reader that goes away is reported once for its stream,
   CHECK(value(after, "first") == static_cast<int>(Stream::Out));
   CHECK(value(after, "pending") == 0);
   CHECK(err.read_to_eof());
-  CHECK(err.text() == "to stderr\n");  // the other stream goes on
+  CHECK(err.text() == "reader gone\nto stderr\n");  // the other stream goes on, in order
   CHECK(exited_with(reap(pid), 0));
 }
 

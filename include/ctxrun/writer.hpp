@@ -12,6 +12,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "ctxrun/output.hpp"
 
@@ -30,6 +31,11 @@ class Writer final : public OutputPort {
   /// Queues whole lines; writes at once what the reader takes. Order is kept across both
   /// streams.
   void write(Stream stream, std::string_view bytes) override;
+  /// The readers of jobs' output pause above kHighWater bytes waiting and resume at kLowWater:
+  /// a slow reader holds ctxrun to about a megabyte, in buffers that are used again.
+  static constexpr std::size_t kHighWater = 1 << 20;
+  static constexpr std::size_t kLowWater = 256 << 10;
+
   /// Bytes waiting for the reader.
   std::size_t pending() const { return pending_; }
   /// Called once when pending() falls to `low` or below (readers paused for backpressure).
@@ -45,17 +51,26 @@ class Writer final : public OutputPort {
     std::size_t offset = 0;
   };
   Target& target(Stream s);
+  void enqueue(Stream stream, std::string_view bytes);
   void pump();
-  // Writes as much of `c` as the reader takes now; false if the reader is full.
-  bool write_some(Chunk& c);
-  void drop(Chunk& c) { pending_ -= c.bytes.size() - c.offset; c.offset = c.bytes.size(); }
+  // Writes what the reader takes now, and returns how many bytes are done with: all of them,
+  // unless the reader is full; a stream whose reader is gone takes (drops) everything.
+  std::size_t put(Stream stream, std::string_view bytes);
+
+  // Done with a written chunk: its buffer is kept for the next, up to kKeptChunks of them.
+  void release(Chunk& c);
+
+  static constexpr std::size_t kChunk = 256 * 1024;
+  static constexpr std::size_t kKeptChunks = kHighWater / kChunk + 1;  // what a burst past kHighWater holds
 
   boost::asio::io_context& io_;
   std::unique_ptr<Target> out_, err_;
   std::function<void(Stream)> on_broken_;
   std::deque<Chunk> queue_;
   std::size_t pending_ = 0;
-  bool waiting_ = false;
+  bool waiting_ = false;  // for a full reader to take more
+  bool busy_ = false;     // inside pump, flush or the broken callback: write only queues
+  std::vector<std::string> free_;  // buffers of written chunks, empty and ready
   std::size_t low_ = 0;
   std::function<void()> drained_;
 };
