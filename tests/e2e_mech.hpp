@@ -22,6 +22,7 @@
 #include <variant>
 #include <vector>
 
+#include <boost/asio/io_context.hpp>
 #include <catch2/catch.hpp>
 
 #include "ctxrun/posix.hpp"
@@ -50,6 +51,31 @@ inline const Start& start() {
     return r;
   }();
   return s;
+}
+
+/// What ctxrun asks of the spawner, for `argv` with stdout on `out`: our environment, a fixed
+/// PATH, our start state.
+inline ctxrun::SpawnRequest request(const std::vector<std::string>& argv, int out = -1, int death_signal = 0) {
+  ctxrun::SpawnRequest req;
+  req.argv = &argv;
+  req.envp = environ;
+  req.path = "/usr/bin:/bin";
+  req.out = out;
+  req.death_signal = death_signal;
+  req.start = &start().state;
+  return req;
+}
+
+/// Runs `io` until `done()` or `limit`; true if done.
+template <class F>
+bool run_until(boost::asio::io_context& io, F done, Ms limit = 10s) {
+  const auto until = std::chrono::steady_clock::now() + limit;
+  while (!done()) {
+    if (std::chrono::steady_clock::now() >= until) return false;
+    io.restart();
+    io.run_one_for(std::chrono::duration_cast<Ms>(until - std::chrono::steady_clock::now()));
+  }
+  return true;
 }
 
 /// True if `fd` becomes readable (or hangs up) within `limit`.
@@ -216,14 +242,7 @@ class Job {
  public:
   explicit Job(std::vector<std::string> argv, int death_signal = 0) {
     auto pipe = ctxrun::make_pipe();
-    ctxrun::SpawnRequest req;
-    req.argv = &argv;
-    req.envp = environ;
-    req.path = "/usr/bin:/bin";
-    req.out = pipe.write.get();
-    req.death_signal = death_signal;
-    req.start = &start().state;
-    auto result = ctxrun::spawn(req);
+    auto result = ctxrun::spawn(request(argv, pipe.write.get(), death_signal));
     auto* spawned = std::get_if<ctxrun::Spawned>(&result);
     if (!spawned) FAIL("spawn " << argv.front() << ": " << std::get<ctxrun::SpawnFailure>(result).message);
     pid_ = spawned->pid;

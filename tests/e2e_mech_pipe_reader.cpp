@@ -34,18 +34,6 @@ struct Got {
   }
 };
 
-// Runs `io` until `done()` or `limit`; true if done.
-template <class F>
-bool run_until(asio::io_context& io, F done, Ms limit = 10s) {
-  const auto until = std::chrono::steady_clock::now() + limit;
-  while (!done()) {
-    if (std::chrono::steady_clock::now() >= until) return false;
-    io.restart();
-    io.run_one_for(std::chrono::duration_cast<Ms>(until - std::chrono::steady_clock::now()));
-  }
-  return true;
-}
-
 void write_all(int fd, std::string_view bytes) {
   while (!bytes.empty()) {
     const ssize_t n = ::write(fd, bytes.data(), bytes.size());
@@ -64,13 +52,7 @@ TEST_CASE("mech pipe_reader: a job's output arrives in order across many reads, 
   std::vector<char> buffer(size);
   auto pipe = ctxrun::make_pipe();
   const auto argv = test::child({"lines", "50000"});
-  ctxrun::SpawnRequest req;
-  req.argv = &argv;
-  req.envp = environ;
-  req.path = "/usr/bin:/bin";
-  req.out = pipe.write.get();
-  req.start = &start().state;
-  auto r = ctxrun::spawn(req);
+  auto r = ctxrun::spawn(request(argv, pipe.write.get()));
   pipe.write.reset();
   REQUIRE(std::holds_alternative<ctxrun::Spawned>(r));
   const pid_t pid = std::get<ctxrun::Spawned>(r).pid;

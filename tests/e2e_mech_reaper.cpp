@@ -36,17 +36,6 @@ struct Escape {
   }
 };
 
-template <class F>
-bool run_until(asio::io_context& io, F done, Ms limit = 10s) {
-  const auto until = std::chrono::steady_clock::now() + limit;
-  while (!done()) {
-    if (std::chrono::steady_clock::now() >= until) return false;
-    io.restart();
-    io.run_one_for(std::chrono::duration_cast<Ms>(until - std::chrono::steady_clock::now()));
-  }
-  return true;
-}
-
 bool is_zombie(pid_t pid) { return state_of(pid) == 'Z'; }
 
 }  // namespace

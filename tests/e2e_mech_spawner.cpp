@@ -41,12 +41,9 @@ struct TempDir {
 std::variant<ctxrun::Spawned, ctxrun::SpawnFailure> spawn(const std::vector<std::string>& argv,
                                                            const std::string& path = "/usr/bin:/bin",
                                                            const char* const* envp = environ, int out = -1) {
-  ctxrun::SpawnRequest req;
-  req.argv = &argv;
+  auto req = request(argv, out);
   req.envp = envp;
   req.path = path;
-  req.out = out;
-  req.start = &start().state;
   return ctxrun::spawn(req);
 }
 
@@ -149,14 +146,9 @@ TEST_CASE("mech spawner: argv[0] is found on the PATH given and passed as writte
 TEST_CASE("mech spawner: in, out and err become the child's 0, 1 and 2", "[mech][spawner]") {
   auto in = ctxrun::make_pipe(), out = ctxrun::make_pipe(), err = ctxrun::make_pipe();
   const std::vector<std::string> argv{"sh", "-c", "read line && echo \"out $line\" && echo \"err $line\" >&2"};
-  ctxrun::SpawnRequest req;
-  req.argv = &argv;
-  req.envp = environ;
-  req.path = "/usr/bin:/bin";
+  auto req = request(argv, out.write.get());
   req.in = in.read.get();
-  req.out = out.write.get();
   req.err = err.write.get();
-  req.start = &start().state;
   auto r = ctxrun::spawn(req);
   in.read.reset();
   out.write.reset();
@@ -242,12 +234,7 @@ TEST_CASE("mech spawner: when the process that spawned the child dies, the child
     ctxrun::StartState state = start().state;
     state.pid = ::getpid();
     const auto argv = test::child({"print-signals"});
-    ctxrun::SpawnRequest req;
-    req.argv = &argv;
-    req.envp = environ;
-    req.path = "/usr/bin:/bin";
-    req.out = out.write.get();
-    req.death_signal = SIGTERM;
+    auto req = request(argv, out.write.get(), SIGTERM);
     req.start = &state;
     auto r = ctxrun::spawn(req);
     const pid_t pid = std::holds_alternative<ctxrun::Spawned>(r) ? std::get<ctxrun::Spawned>(r).pid : -1;
@@ -279,12 +266,7 @@ TEST_CASE("mech spawner: a child that finds its spawner already gone never execs
   other.pid = ::getppid();
   const auto argv = test::child({"sleep", "3600"});
   auto pipe = ctxrun::make_pipe();
-  ctxrun::SpawnRequest req;
-  req.argv = &argv;
-  req.envp = environ;
-  req.path = "/usr/bin:/bin";
-  req.out = pipe.write.get();
-  req.death_signal = SIGTERM;
+  auto req = request(argv, pipe.write.get(), SIGTERM);
   req.start = &other;
   auto r = ctxrun::spawn(req);
   pipe.write.reset();

@@ -47,18 +47,6 @@ std::vector<int> but_cont(std::vector<int> told) {
   return told;
 }
 
-// Runs `io` until `done()` or `limit`; true if done.
-template <class F>
-bool run_until(asio::io_context& io, F done, Ms limit = 10s) {
-  const auto until = std::chrono::steady_clock::now() + limit;
-  while (!done()) {
-    if (std::chrono::steady_clock::now() >= until) return false;
-    io.restart();
-    io.run_one_for(std::chrono::duration_cast<Ms>(until - std::chrono::steady_clock::now()));
-  }
-  return true;
-}
-
 }  // namespace
 
 TEST_CASE("mech termination: begin sends the first signal and SIGCONT, so a stopped group acts on it",

@@ -27,7 +27,9 @@ using ctxrun::Stream;
 
 namespace {
 
-constexpr int kLines = 200'000;  // ~2.6 MB: more than a pipe holds, even once grown to 1 MiB
+// Written in batches of 50 lines, as ctxrun's line sink writes: 4000 of them are ~3 MB, more
+// than a pipe holds even once grown to 1 MiB.
+constexpr int kBatches = 4000;
 
 // Forks a child with `out` on its fd 1 and `err` on its fd 2 (-1: unchanged) that closes
 // `theirs` (the test's ends) and exits with what `body()` returns.
@@ -58,7 +60,11 @@ long value(const std::string& line, const std::string& key) {
 
 bool nonblocking(int fd) { return (::fcntl(fd, F_GETFL) & O_NONBLOCK) != 0; }
 
-std::string line(const char* stream, int i) { return std::string(stream) + "-" + std::to_string(i) + "\n"; }
+std::string batch(const char* stream, int i) {
+  std::string text;
+  for (int k = 0; k < 50; ++k) text += std::string(stream) + "-" + std::to_string(i) + "-" + std::to_string(k) + "\n";
+  return text;
+}
 
 }  // namespace
 
@@ -71,7 +77,7 @@ TEST_CASE("mech writer: a reader that does not read never blocks the loop, and l
     const int rep = report.write.get();
     asio::io_context io;
     ctxrun::Writer w(io, [](Stream) {});
-    for (int i = 0; i < kLines; ++i) w.write(i % 3 == 0 ? Stream::Err : Stream::Out, line(i % 3 == 0 ? "err" : "out", i));
+    for (int i = 0; i < kBatches; ++i) w.write(i % 3 == 0 ? Stream::Err : Stream::Out, batch(i % 3 == 0 ? "err" : "out", i));
     // The reader is not reading: only a timer can complete now, if the loop is free to run it.
     asio::steady_timer timer(io, 50ms);
     bool fired = false;
@@ -96,7 +102,7 @@ TEST_CASE("mech writer: a reader that does not read never blocks the loop, and l
   CHECK(::fcntl(data.write.get(), F_GETPIPE_SZ) == 1 << 20);  // a reader that fell behind: a bigger pipe
 
   std::string expected;
-  for (int i = 0; i < kLines; ++i) expected += line(i % 3 == 0 ? "err" : "out", i);
+  for (int i = 0; i < kBatches; ++i) expected += batch(i % 3 == 0 ? "err" : "out", i);
   CHECK(out.read_at_least(expected.size()));
   CHECK(out.text() == expected);
   const std::string done = rep.wait_for("done ");
@@ -117,7 +123,7 @@ TEST_CASE("mech writer: flush blocks until everything queued is written", "[mech
     const int rep = report.write.get();
     asio::io_context io;
     ctxrun::Writer w(io, [](Stream) {});
-    for (int i = 0; i < kLines; ++i) w.write(Stream::Out, line("out", i));
+    for (int i = 0; i < kBatches; ++i) w.write(Stream::Out, batch("out", i));
     ::dprintf(rep, "queued pending=%zu\n", w.pending());
     w.flush();
     ::dprintf(rep, "flushed pending=%zu nonblock=%d\n", w.pending(), nonblocking(1) ? 1 : 0);
@@ -130,7 +136,7 @@ TEST_CASE("mech writer: flush blocks until everything queued is written", "[mech
   CHECK(value(rep.wait_for("queued "), "pending") > 0);
   CHECK(out.read_to_eof());
   std::string expected;
-  for (int i = 0; i < kLines; ++i) expected += line("out", i);
+  for (int i = 0; i < kBatches; ++i) expected += batch("out", i);
   CHECK(out.text() == expected);
   const std::string flushed = rep.wait_for("flushed ");
   CHECK(value(flushed, "pending") == 0);
@@ -193,7 +199,7 @@ TEST_CASE("mech writer: a regular file is written at once, with nothing left pen
   const pid_t pid = fork_with_stdio(file, -1, {report.read.get()}, [&] {
     asio::io_context io;
     ctxrun::Writer w(io, [](Stream) {});
-    for (int i = 0; i < kLines; ++i) w.write(Stream::Out, line("out", i));
+    for (int i = 0; i < kBatches; ++i) w.write(Stream::Out, batch("out", i));
     ::dprintf(report.write.get(), "wrote pending=%zu\n", w.pending());  // the loop never ran
     return 0;
   });
@@ -203,7 +209,7 @@ TEST_CASE("mech writer: a regular file is written at once, with nothing left pen
   CHECK(value(rep.wait_for("wrote "), "pending") == 0);
   CHECK(exited_with(reap(pid), 0));
   std::string expected;
-  for (int i = 0; i < kLines; ++i) expected += line("out", i);
+  for (int i = 0; i < kBatches; ++i) expected += batch("out", i);
   std::ifstream f(path);
   const std::string text((std::istreambuf_iterator<char>(f)), {});
   CHECK(text == expected);
