@@ -163,6 +163,7 @@ Plan make_plan(const Options& o, const Inherited& in, const Deadlines& deadline)
     unsigned char bytes[16];
     random_bytes(bytes);
     plan.run_id = make_run_id(bytes);
+    plan.own_run_id = true;
   } else {
     plan.run_id = in.run_id;
   }

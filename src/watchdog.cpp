@@ -1,6 +1,8 @@
 // watchdog.cpp — the watchdog sleeps on a pidfd of ctxrun; it does nothing until ctxrun dies.
 #include "ctxrun/watchdog.hpp"
 
+#include <dirent.h>
+#include <fcntl.h>
 #include <linux/close_range.h>
 #include <poll.h>
 #include <sched.h>
@@ -13,6 +15,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <ctime>
+#include <string>
 #include <utility>
 
 #include <fmt/format.h>
@@ -30,6 +33,12 @@ struct Watchdog::Shared {
   std::unique_ptr<std::atomic<pid_t>[]> slots;  // 0: free
   void* stack = nullptr;
   std::size_t stack_size = 0;
+  // Descendants that left every group are known by their environment (see Lineage): an
+  // entry equal to `run_entry` and, unless `path_len` is 0, one that starts with `path_entry`.
+  char run_entry[96] = {};
+  std::size_t run_len = 0;  // 0: no search
+  char path_entry[1024] = {};
+  std::size_t path_len = 0;
 };
 
 namespace {
@@ -55,8 +64,85 @@ long long now_ms() {
   return static_cast<long long>(ts.tv_sec) * 1000 + ts.tv_nsec / 1'000'000;
 }
 
-// ctxrun is dead: the termination sequence for every group it left. The memory is ours alone
-// now, but ctxrun may have died anywhere (inside malloc): no heap here either.
+bool watched(const Watchdog::Shared& w, pid_t pgid) {
+  for (std::size_t i = 0; i < w.groups; ++i)
+    if (w.slots[i].load() == pgid) return true;
+  return false;
+}
+
+// Whether the environment of `pid` marks it as ctxrun's: read as a stream of NUL-ended
+// entries, on the stack (an environment can be of any size).
+bool marked(const Watchdog::Shared& w, pid_t pid) {
+  char file[32] = "/proc/";
+  char digits[12];
+  int nd = 0;
+  for (unsigned v = static_cast<unsigned>(pid); v > 0; v /= 10) digits[nd++] = static_cast<char>('0' + v % 10);
+  char* f = file + 6;
+  while (nd > 0) *f++ = digits[--nd];
+  for (const char* t = "/environ"; *t;) *f++ = *t++;
+  const int fd = ::open(file, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  bool run = false, path = w.path_len == 0;
+  bool may_run = true, may_path = true;
+  std::size_t at = 0;  // in the current entry
+  char buf[4096];
+  for (ssize_t n; (n = ::read(fd, buf, sizeof buf)) > 0;) {
+    for (ssize_t i = 0; i < n; ++i) {
+      const char c = buf[i];
+      if (c == '\0') {
+        run = run || (may_run && at == w.run_len);
+        path = path || (may_path && at >= w.path_len);
+        may_run = may_path = true;
+        at = 0;
+        continue;
+      }
+      may_run = may_run && at < w.run_len && c == w.run_entry[at];
+      may_path = may_path && (at >= w.path_len || c == w.path_entry[at]);
+      ++at;
+    }
+  }
+  ::close(fd);
+  return run && path;
+}
+
+// Sends `sig` (and SIGCONT) to every process outside the watched groups that the environment
+// marks as ctxrun's: what escaped its job's group (setsid, a daemon) before ctxrun saw it.
+// Keeps a pidfd of each in `waits` while there is room.
+void signal_marked(const Watchdog::Shared& w, int sig, pollfd* waits, std::size_t& n) {
+  if (w.run_len == 0) return;
+  const int dir = ::open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dir < 0) return;
+  const auto self = static_cast<pid_t>(::syscall(SYS_getpid));
+  alignas(dirent64) char buf[8192];
+  for (long got; (got = ::syscall(SYS_getdents64, dir, buf, sizeof buf)) > 0;) {
+    for (long off = 0; off < got;) {
+      const auto* d = reinterpret_cast<const dirent64*>(buf + off);
+      off += d->d_reclen;
+      pid_t pid = 0;
+      for (const char* c = d->d_name; *c && pid >= 0; ++c) pid = *c >= '0' && *c <= '9' ? pid * 10 + (*c - '0') : -1;
+      if (pid <= 1 || pid == self) continue;
+      // The pidfd first: whatever is read below is about the process it signals.
+      const int fd = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
+      if (fd < 0) continue;
+      if (watched(w, static_cast<pid_t>(::syscall(SYS_getpgid, pid))) || !marked(w, pid)) {
+        ::close(fd);  // a watched group has its signal already: a second one may mean "force"
+        continue;
+      }
+      ::syscall(SYS_pidfd_send_signal, fd, sig, nullptr, 0);
+      if (sig != SIGKILL) ::syscall(SYS_pidfd_send_signal, fd, SIGCONT, nullptr, 0);
+      if (waits && n < kMaxLeaders) {
+        waits[n++] = {fd, POLLIN, 0};
+      } else {
+        ::close(fd);
+      }
+    }
+  }
+  ::close(dir);
+}
+
+// ctxrun is dead: the termination sequence for every group it left, and for the processes
+// its environment marks that left them. The memory is ours alone now, but ctxrun may have
+// died anywhere (inside malloc): no heap here either.
 [[noreturn]] void tear_down(const Watchdog::Shared& w) {
   pollfd leaders[kMaxLeaders];
   std::size_t n = 0;
@@ -68,6 +154,7 @@ long long now_ms() {
     const int fd = static_cast<int>(::syscall(SYS_pidfd_open, g, 0));
     if (fd >= 0 && n < kMaxLeaders) leaders[n++] = {fd, POLLIN, 0};
   }
+  signal_marked(w, w.first_signal, leaders, n);
   // Until the grace period ends, or every leader is gone, whichever comes first.
   for (const long long until = now_ms() + w.grace_ms; n > 0;) {
     const long long left = until - now_ms();
@@ -75,6 +162,9 @@ long long now_ms() {
     if (::poll(leaders, n, static_cast<int>(std::min(left, 60'000LL))) < 0 && errno != EINTR) break;
     n = static_cast<std::size_t>(std::remove_if(leaders, leaders + n, [](const pollfd& p) { return p.revents; }) - leaders);
   }
+  // Marked processes first: a group's SIGKILL could let a marked one slip into a new group.
+  std::size_t none = 0;
+  signal_marked(w, SIGKILL, nullptr, none);
   for (std::size_t i = 0; i < w.groups; ++i)
     if (const pid_t g = w.slots[i].load(); g > 1) ::kill(-g, SIGKILL);
   ::syscall(SYS_exit_group, 0);
@@ -117,11 +207,19 @@ Watchdog::Watchdog() = default;
 
 Watchdog::~Watchdog() { stop(); }
 
-Watchdog Watchdog::start(int first_signal, Duration grace, std::size_t groups) {
+Watchdog Watchdog::start(int first_signal, Duration grace, std::size_t groups, const Lineage& lineage) {
   Watchdog w;
   w.shared_ = std::make_unique<Shared>(groups);
   Shared& s = *w.shared_;
   s.first_signal = first_signal;
+  const std::string run = "CTXRUN_RUN_ID=" + lineage.run_id;
+  const std::string path = lineage.path.empty() ? std::string() : "CTXRUN_PATH=" + lineage.path + "/";
+  if (!lineage.run_id.empty() && run.size() <= sizeof s.run_entry && path.size() <= sizeof s.path_entry) {
+    std::copy(run.begin(), run.end(), s.run_entry);
+    s.run_len = run.size();
+    std::copy(path.begin(), path.end(), s.path_entry);
+    s.path_len = path.size();
+  }
   s.grace_ms = std::chrono::duration_cast<std::chrono::milliseconds>(grace).count();
   for (std::size_t i = groups; i-- > 0;) w.free_.push_back(i);
   s.parent_pidfd = static_cast<int>(::syscall(SYS_pidfd_open, ::getpid(), 0));

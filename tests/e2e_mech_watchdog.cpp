@@ -28,6 +28,7 @@ struct Group {
   std::vector<std::string> argv;
   bool watch = true;
   bool forget = false;
+  std::vector<std::string> env{};  // added to ours
 };
 
 struct Helper {
@@ -39,14 +40,14 @@ struct Helper {
 
 // Starts the helper and waits for its report. Every process is added to `cleanup`.
 Helper start_helper(int first_signal, ctxrun::Duration grace, const std::vector<Group>& groups,
-                    KillOnExit& cleanup) {
+                    KillOnExit& cleanup, const ctxrun::Watchdog::Lineage& lineage = {}) {
   auto report = ctxrun::make_pipe(), out = ctxrun::make_pipe();
   const pid_t pid = ::fork();
   REQUIRE(pid >= 0);
   if (pid == 0) {
     report.read.reset();
     out.read.reset();
-    auto w = ctxrun::Watchdog::start(first_signal, grace, 8);
+    auto w = ctxrun::Watchdog::start(first_signal, grace, 8, lineage);
     for (const auto& g : groups) {
       const pid_t p = ::fork();
       if (p == 0) {
@@ -56,10 +57,13 @@ Helper start_helper(int first_signal, ctxrun::Duration grace, const std::vector<
         sigemptyset(&none);
         ::sigprocmask(SIG_SETMASK, &none, nullptr);
         for (int s = 1; s < NSIG; ++s) ::signal(s, SIG_DFL);
-        std::vector<char*> argv;
+        std::vector<char*> argv, env;
         for (const auto& a : g.argv) argv.push_back(const_cast<char*>(a.c_str()));
         argv.push_back(nullptr);
-        ::execv(argv[0], argv.data());
+        for (char** e = environ; *e; ++e) env.push_back(*e);
+        for (const auto& e : g.env) env.push_back(const_cast<char*>(e.c_str()));
+        env.push_back(nullptr);
+        ::execve(argv[0], argv.data(), env.data());
         ::_exit(127);
       }
       ::setpgid(p, p);
@@ -130,6 +134,35 @@ TEST_CASE("mech watchdog: when its parent is SIGKILLed, watched groups get the f
   for (pid_t p : members) CHECK(gone(p));  // the leader may have reaped them as it died
   CHECK(exited_with(reap(h.watchdog), 0));  // its work done, the watchdog exits
   CHECK(std::chrono::steady_clock::now() - killed_at < 10s);
+}
+
+TEST_CASE("mech watchdog: outside every group, the processes whose environment is under the run's path get the sequence",
+          "[mech][watchdog]") {
+  Subreaper subreaper;
+  KillOnExit cleanup;
+  const auto polite = test::child({"print-signals"});
+  const std::string run = "CTXRUN_RUN_ID=mech-" + std::to_string(::getpid());  // no other test has it
+  // None is watched: only the environment can point the watchdog at them.
+  Helper h = start_helper(SIGTERM, 5s,
+                          {{polite, false, false, {run, "CTXRUN_PATH=outer/a"}},
+                           {polite, false, false, {run, "CTXRUN_PATH=outer"}},
+                           {polite, false, false, {run + "x", "CTXRUN_PATH=outer/a"}},
+                           {polite, false, false, {run, "CTXRUN_PATH=outerx/a"}},
+                           {polite, false, false, {run, "CTXRUN_PATH=outer/a/b"}}},
+                          cleanup, {"mech-" + std::to_string(::getpid()), "outer"});
+  REQUIRE(collect(h.out, "ready", 5).size() == 5);
+
+  kill_helper(h);
+  CHECK(exited_with(reap(h.groups[0]), 0));  // print-signals ends on TERM with 0
+  CHECK(exited_with(reap(h.groups[4]), 0));  // a nested run's job is under the path too
+  CHECK(exited_with(reap(h.watchdog), 0));
+  CHECK(test::alive(h.groups[1]));  // the run's own job in its parent: not under outer/
+  CHECK(test::alive(h.groups[2]));  // another run
+  CHECK(test::alive(h.groups[3]));  // another path that only starts the same
+  for (pid_t g : {h.groups[1], h.groups[2], h.groups[3]}) {
+    ::kill(g, SIGTERM);
+    CHECK(exited_with(reap(g), 0));
+  }
 }
 
 TEST_CASE("mech watchdog: a group that is forgotten or never watched is not signalled", "[mech][watchdog]") {

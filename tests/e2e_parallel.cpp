@@ -272,6 +272,38 @@ TEST_CASE("parallel: a command that cannot start fails like sh, status 127", "[e
   CHECK_THAT(r.err, Contains("x │ ctxrun: no-such-command-anywhere: No such file or directory"));
 }
 
+TEST_CASE("parallel: a nested ctxrun SIGKILLed ends its own escaped descendants, not its siblings",
+          "[e2e][parallel][watchdog]") {
+  // Job "in" is a ctxrun whose command leaves an escapee in a session of its own; job "sib"
+  // shares the run id (nested runs inherit it) but not the path "in/".
+  const std::string inner = quote({ctxrun_bin(), "-g", "200ms", "--", child_bin(), "escape", "3600", "wait"});
+  Process p({ctxrun_bin(), "-k", "-g", "200ms", "-n", "in,sib", "-c", inner, "-c", tc({"sleep", "3600"})});
+  pid_t escaped = -1, in_child = -1, sib = -1;
+  for (int seen = 0; seen < 3; ++seen) {
+    const std::string line = p.wait_for_line("");
+    if (line.find("escaped ") != std::string::npos) escaped = pid_in(line);
+    else if (line.rfind("in ", 0) == 0) in_child = pid_in(line);
+    else sib = pid_in(line);
+  }
+  REQUIRE(escaped > 0);
+  REQUIRE(in_child > 0);
+  REQUIRE(sib > 0);
+  std::ifstream stat("/proc/" + std::to_string(in_child) + "/stat");
+  std::string text((std::istreambuf_iterator<char>(stat)), {});
+  const pid_t inner_ctxrun = std::atoi(text.c_str() + text.rfind(')') + 4);  // "...) S PPID"
+  REQUIRE(inner_ctxrun > 1);
+
+  ::kill(inner_ctxrun, SIGKILL);
+  CHECK(eventually([&] { return !alive(in_child) && !alive(escaped); }, 5s));
+  CHECK(alive(sib));  // it would have had the first signal with the others
+  p.send(SIGTERM);
+  auto r = p.wait();
+  CHECK(r.signal == SIGTERM);
+  CHECK_THAT(r.err, StartsWith("ctxrun: received SIGTERM\n"));
+  CHECK_THAT(r.err, Contains("in   was killed by SIGKILL"));
+  CHECK(r.survivors.empty());
+}
+
 TEST_CASE("parallel: a job killed by a signal nobody here sent gives 128+N", "[e2e][parallel][status]") {
   auto r = run(jobs({}, {tc({"kill", "9"}), tc({"sleep", "3600"})}));
   CHECK(r.code == 137);  // exit, not a death by signal: ctxrun itself was not killed

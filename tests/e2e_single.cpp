@@ -123,6 +123,35 @@ TEST_CASE("single: SIGKILL to ctxrun leaves nothing running", "[e2e][single][wat
   CHECK(eventually([&] { return survivors(p.token()).empty(); }, 5s));
 }
 
+TEST_CASE("single: SIGKILL to ctxrun also ends what left the job's group before ctxrun saw it", "[e2e][single][watchdog]") {
+  // The escapee is in a session of its own, reparented to ctxrun without a signal: ctxrun has
+  // not seen it when it dies. The watchdog finds it by the environment the job passed down.
+  Process p({ctxrun_bin(), "-g", "200ms", "--", child_bin(), "escape", "3600", "wait"});
+  const pid_t escaped = pid_in(p.wait_for_line("escaped "));
+  const pid_t leader = pid_in(p.wait_for_line("ready"));
+  p.send(SIGKILL);
+  CHECK(p.wait().signal == SIGKILL);
+  CHECK(eventually([&] { return !alive(leader) && !alive(escaped); }, 5s));
+  CHECK(eventually([&] { return survivors(p.token()).empty(); }, 5s));
+}
+
+TEST_CASE("single: SIGKILL to ctxrun spares other processes that share a run id the user set", "[e2e][single][watchdog]") {
+  // CTXRUN_RUN_ID exported by the user, no CTXRUN_PATH: other runs may carry the same id, so
+  // the environment marks nothing and only the job's group is stopped.
+  const std::string shared = "CTXRUN_RUN_ID=user-" + std::to_string(::getpid());
+  Process other({child_bin(), "sleep", "3600"}, {.env = {shared}});
+  other.wait_for_line("ready");
+  Process p({ctxrun_bin(), "-g", "200ms", "--", child_bin(), "sleep", "3600"}, {.env = {shared}});
+  const pid_t leader = pid_in(p.wait_for_line("ready"));
+  p.send(SIGKILL);
+  CHECK(p.wait().signal == SIGKILL);
+  CHECK(eventually([&] { return !alive(leader); }, 5s));
+  CHECK(eventually([&] { return survivors(p.token()).empty(); }, 5s));
+  CHECK(alive(other.pid()));
+  other.send(SIGKILL);
+  CHECK(other.wait().signal == SIGKILL);
+}
+
 TEST_CASE("single: SIGTERM and SIGINT to ctxrun stop the command, then ctxrun dies by that signal", "[e2e][single][signals]") {
   for (int sig : {SIGTERM, SIGINT, SIGHUP}) {
     Process p({ctxrun_bin(), "--", child_bin(), "print-signals"});

@@ -210,6 +210,21 @@ TEST_CASE("summary: keep-going heads with the count and the first failure", "[su
   CHECK(lines[2] == "ctxrun:   c  timed out after 3s: terminated by SIGTERM\n");
 }
 
+TEST_CASE("summary: keep-going stopped by a signal heads with the signal, not as a first failure", "[summary]") {
+  const std::vector<ctxrun::JobRecord> jobs{
+      job("a", ctxrun::JobOutcome::Failed, {attempt(1s, ctxrun::Signaled{SIGKILL})}),
+      job("b", ctxrun::JobOutcome::Terminated, {attempt(2s, ctxrun::Signaled{SIGTERM}, ctxrun::StopHow::Terminated)}),
+  };
+  const auto cause = ctxrun::Cause::received(SIGTERM);
+  ctxrun::SummaryInput in;
+  in.jobs = &jobs;
+  in.cause = &cause;
+  in.keep_going = true;
+  const auto lines = ctxrun::summary_lines(in);
+  REQUIRE(lines.size() == 3);
+  CHECK(lines[0] == "ctxrun: received SIGTERM\n");
+}
+
 TEST_CASE("summary: quiet prints nothing on success", "[summary]") {
   const std::vector<ctxrun::JobRecord> jobs{
       job("a", ctxrun::JobOutcome::Succeeded, {attempt(1s, ctxrun::Exited{0})}),

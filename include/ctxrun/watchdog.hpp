@@ -10,6 +10,11 @@
 // its own stack: no heap, no errno, so sharing ctxrun's memory is safe. At a normal end
 // ctxrun SIGKILLs and reaps it.
 //
+// A descendant that left its job's group (setsid, a daemon) before ctxrun noticed it is in no
+// group of the table. The watchdog finds those by their environment, as ctxrun's jobs pass
+// it down: CTXRUN_RUN_ID and CTXRUN_PATH (see Lineage). One that cleared its environment is
+// not found.
+//
 // The watchdog exists before any job starts. A job is registered by ctxrun right after fork
 // returns; the child covers the instant before with PR_SET_PDEATHSIG and a getppid() check
 // before exec.
@@ -19,6 +24,7 @@
 #include <atomic>
 #include <cstddef>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "ctxrun/duration.hpp"
@@ -32,9 +38,15 @@ class Watchdog {
   Watchdog& operator=(Watchdog&&) noexcept;
   ~Watchdog();
 
+  /// What marks the run's descendants: CTXRUN_RUN_ID equal to `run_id` and, if `path` is not
+  /// empty, CTXRUN_PATH under `path/`. An empty `run_id`: no descendant is looked for.
+  struct Lineage {
+    std::string run_id, path;
+  };
+
   /// Starts the watchdog with room for `groups` process groups at once. Throws
   /// fmt::system_error if it cannot.
-  static Watchdog start(int first_signal, Duration grace, std::size_t groups);
+  static Watchdog start(int first_signal, Duration grace, std::size_t groups, const Lineage& lineage = {});
 
   bool running() const { return pid_ > 0; }
   pid_t pid() const { return pid_; }
