@@ -86,7 +86,7 @@ std::vector<std::string> summary_lines(const SummaryInput& in) {
     line(fmt::format("all {} jobs succeeded in {}", jobs.size(), format_duration(in.elapsed)));
     return out;
   }
-  if (in.keep_going && (in.cause->kind == CauseKind::JobFailed || in.cause->kind == CauseKind::SpawnFailed)) {
+  if (in.keep_going && !in.cause->job.empty()) {  // the first failure, not what ended the run
     const auto failed = std::count_if(jobs.begin(), jobs.end(), [](const JobRecord& j) {
       return j.outcome == JobOutcome::Failed || j.outcome == JobOutcome::TimedOut;
     });

@@ -210,6 +210,21 @@ TEST_CASE("summary: keep-going heads with the count and the first failure", "[su
   CHECK(lines[2] == "ctxrun:   c  timed out after 3s: terminated by SIGTERM\n");
 }
 
+TEST_CASE("summary: keep-going heads with the count when the first failure is a job's timeout", "[summary]") {
+  const std::vector<ctxrun::JobRecord> jobs{
+      job("a", ctxrun::JobOutcome::TimedOut, {attempt(1s, ctxrun::Signaled{SIGTERM}, ctxrun::StopHow::Terminated)}),
+      job("b", ctxrun::JobOutcome::Succeeded, {attempt(1s, ctxrun::Exited{0})}),
+  };
+  const auto cause = ctxrun::Cause::deadline("--job-timeout 1s", 1s, "a");
+  ctxrun::SummaryInput in;
+  in.jobs = &jobs;
+  in.cause = &cause;
+  in.keep_going = true;
+  const auto lines = ctxrun::summary_lines(in);
+  REQUIRE_FALSE(lines.empty());
+  CHECK_THAT(lines[0], Catch::StartsWith("ctxrun: 1 of 2 jobs failed; the first: "));
+}
+
 TEST_CASE("summary: keep-going stopped by a signal heads with the signal, not as a first failure", "[summary]") {
   const std::vector<ctxrun::JobRecord> jobs{
       job("a", ctxrun::JobOutcome::Failed, {attempt(1s, ctxrun::Signaled{SIGKILL})}),
