@@ -15,6 +15,7 @@
 #include "supervisor_impl.hpp"
 
 namespace ctxrun {
+
 void Supervisor::launch(const Launch& l) {
   JobRecord& rec = records_[l.job];
   Attempt& a = rec.attempts.emplace_back();
