@@ -162,7 +162,7 @@ void signal_marked(const Watchdog::Shared& w, int sig, pollfd* waits, std::size_
     if (::poll(leaders, n, static_cast<int>(std::min(left, 60'000LL))) < 0 && errno != EINTR) break;
     n = static_cast<std::size_t>(std::remove_if(leaders, leaders + n, [](const pollfd& p) { return p.revents; }) - leaders);
   }
-  // Marked processes first: a group's SIGKILL could let a marked one slip into a new group.
+  // The search again, with SIGKILL: it also finds what the marked ones started meanwhile.
   std::size_t none = 0;
   signal_marked(w, SIGKILL, nullptr, none);
   for (std::size_t i = 0; i < w.groups; ++i)
