@@ -123,9 +123,13 @@ void signal_marked(const Watchdog::Shared& w, int sig, pollfd* waits, std::size_
       if (pid <= 1 || pid == self) continue;
       // The pidfd first: whatever is read below is about the process it signals.
       const int fd = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
-      if (fd < 0) continue;
       if (watched(w, static_cast<pid_t>(::syscall(SYS_getpgid, pid))) || !marked(w, pid)) {
-        ::close(fd);  // a watched group has its signal already: a second one may mean "force"
+        if (fd >= 0) ::close(fd);  // a watched group has its signal already: a second may mean "force"
+        continue;
+      }
+      if (fd < 0) {  // out of descriptors, say: the pid then
+        ::kill(pid, sig);
+        if (sig != SIGKILL) ::kill(pid, SIGCONT);
         continue;
       }
       ::syscall(SYS_pidfd_send_signal, fd, sig, nullptr, 0);
@@ -152,7 +156,11 @@ void signal_marked(const Watchdog::Shared& w, int sig, pollfd* waits, std::size_
     ::kill(-g, w.first_signal);
     if (w.first_signal != SIGKILL) ::kill(-g, SIGCONT);
     const int fd = static_cast<int>(::syscall(SYS_pidfd_open, g, 0));
-    if (fd >= 0 && n < kMaxLeaders) leaders[n++] = {fd, POLLIN, 0};
+    if (fd >= 0 && n < kMaxLeaders) {
+      leaders[n++] = {fd, POLLIN, 0};
+    } else if (fd >= 0) {
+      ::close(fd);
+    }
   }
   signal_marked(w, w.first_signal, leaders, n);
   // Until the grace period ends, or every leader is gone, whichever comes first.
@@ -160,7 +168,15 @@ void signal_marked(const Watchdog::Shared& w, int sig, pollfd* waits, std::size_
     const long long left = until - now_ms();
     if (left <= 0) break;
     if (::poll(leaders, n, static_cast<int>(std::min(left, 60'000LL))) < 0 && errno != EINTR) break;
-    n = static_cast<std::size_t>(std::remove_if(leaders, leaders + n, [](const pollfd& p) { return p.revents; }) - leaders);
+    std::size_t kept = 0;  // the leaders still there; the others' pidfds are closed
+    for (std::size_t i = 0; i < n; ++i) {
+      if (leaders[i].revents) {
+        ::close(leaders[i].fd);
+      } else {
+        leaders[kept++] = leaders[i];
+      }
+    }
+    n = kept;
   }
   // The search again, with SIGKILL: it also finds what the marked ones started meanwhile.
   std::size_t none = 0;

@@ -30,7 +30,8 @@ struct Writer::Target {
   bool broken = false;
   bool growable = false;  // a pipe not grown yet
 
-  Target(asio::io_context& io, int original) : fd(original) {
+  Target(asio::io_context& io, int original, bool reopen) : fd(original) {
+    if (!reopen) return;
     struct stat st {};
     if (::fstat(original, &st) != 0) return;
     if (S_ISREG(st.st_mode) || (S_ISCHR(st.st_mode) && ::isatty(original) == 0)) return;  // never blocks
@@ -52,7 +53,7 @@ Writer::~Writer() = default;
 // Made on first use: a run whose jobs write to ctxrun's stdout directly never needs them.
 Writer::Target& Writer::target(Stream s) {
   auto& t = s == Stream::Out ? out_ : err_;
-  if (!t) t = std::make_unique<Target>(io_, s == Stream::Out ? STDOUT_FILENO : STDERR_FILENO);
+  if (!t) t = std::make_unique<Target>(io_, s == Stream::Out ? STDOUT_FILENO : STDERR_FILENO, !flushing_);
   return *t;
 }
 
@@ -67,8 +68,9 @@ void Writer::write(Stream stream, std::string_view bytes) {
 
 void Writer::enqueue(Stream stream, std::string_view bytes) {
   pending_ += bytes.size();
-  // Fixed-size chunks, recycled: appending never moves what is queued, and a reader that
-  // stays slow costs no new pages (growing one string had the kernel zero fresh ones).
+  // Chunks of at most kChunk bytes whose buffers are used again: a reader that stays slow
+  // costs no new pages (growing one string had the kernel zero fresh ones). A new buffer is
+  // only as big as what it holds: lines that alternate between the streams make many chunks.
   while (!bytes.empty()) {
     if (queue_.empty() || queue_.back().stream != stream || queue_.back().bytes.size() == kChunk) {
       std::string block;
@@ -76,7 +78,6 @@ void Writer::enqueue(Stream stream, std::string_view bytes) {
         block = std::move(free_.back());
         free_.pop_back();
       }
-      block.reserve(kChunk);
       queue_.push_back({stream, std::move(block)});
     }
     std::string& back = queue_.back().bytes;
@@ -128,17 +129,22 @@ void Writer::pump() {
                                             if (!ec) pump();
                                           });
       busy_ = false;
+      check_drained();
       return;
     }
     release(c);
     queue_.pop_front();
   }
   busy_ = false;
+  check_drained();
+}
+
+void Writer::check_drained() {
   if (drained_ && pending_ <= low_) std::exchange(drained_, nullptr)();
 }
 
 void Writer::release(Chunk& c) {
-  if (free_.size() >= kKeptChunks) return;
+  if (free_.size() >= kKeptChunks || c.bytes.capacity() < kChunk / 4) return;
   c.bytes.clear();
   free_.push_back(std::move(c.bytes));
 }
@@ -146,10 +152,11 @@ void Writer::release(Chunk& c) {
 void Writer::when_drained(std::size_t low, std::function<void()> f) {
   low_ = low;
   drained_ = std::move(f);
-  if (pending_ <= low_ && !waiting_) std::exchange(drained_, nullptr)();
+  check_drained();
 }
 
 void Writer::flush() {
+  flushing_ = true;  // a stream first written from here on is written as the caller gave it
   for (auto* t : {out_.get(), err_.get()}) {
     if (!t || !t->waiter) continue;
     t->waiter->cancel();

@@ -116,6 +116,71 @@ TEST_CASE("mech writer: a reader that does not read never blocks the loop, and l
   CHECK(out.text() == expected);  // nothing more came
 }
 
+TEST_CASE("mech writer: the drained callback comes at the low mark, while the rest still waits", "[mech][writer]") {
+  KillOnExit cleanup;
+  auto data = ctxrun::make_pipe(), report = ctxrun::make_pipe();
+  const pid_t pid = fork_with_stdio(data.write.get(), -1, {data.read.get(), report.read.get()}, [&] {
+    const int rep = report.write.get();
+    asio::io_context io;
+    ctxrun::Writer w(io, [](Stream) {});
+    for (int i = 0; i < kBatches; ++i) w.write(Stream::Out, batch("out", i));
+    std::size_t at_callback = 0;
+    bool drained = false;
+    w.when_drained(1 << 20, [&] {
+      at_callback = w.pending();
+      drained = true;
+    });
+    ::dprintf(rep, "queued pending=%zu\n", w.pending());
+    while (!drained) io.run_one();
+    ::dprintf(rep, "drained pending=%zu\n", at_callback);
+    io.restart();
+    io.run();
+    return 0;
+  });
+  cleanup.pids.push_back(pid);
+  report.write.reset();
+  data.write.reset();
+  Lines rep(std::move(report.read)), out(std::move(data.read));
+  CHECK(value(rep.wait_for("queued "), "pending") > 1 << 20);
+  CHECK(out.read_to_eof());
+  const std::string drained = rep.wait_for("drained ");
+  CHECK(value(drained, "pending") > 0);  // called on the way down, not once all is written
+  CHECK(value(drained, "pending") <= 1 << 20);
+  std::string expected;
+  for (int i = 0; i < kBatches; ++i) expected += batch("out", i);
+  CHECK(out.text() == expected);
+  CHECK(exited_with(reap(pid), 0));
+}
+
+TEST_CASE("mech writer: lines that alternate between the streams queue in small buffers", "[mech][writer]") {
+  // Each switch of stream starts a chunk; a chunk's buffer is as big as what it holds.
+  KillOnExit cleanup;
+  auto data = ctxrun::make_pipe(), report = ctxrun::make_pipe();
+  const pid_t pid = fork_with_stdio(data.write.get(), data.write.get(), {data.read.get(), report.read.get()}, [&] {
+    const auto vm_kib = [] {
+      std::ifstream f("/proc/self/status");
+      for (std::string line; std::getline(f, line);)
+        if (line.rfind("VmSize:", 0) == 0) return std::atol(line.c_str() + 7);
+      return -1L;
+    };
+    asio::io_context io;
+    ctxrun::Writer w(io, [](Stream) {});
+    const long before = vm_kib();
+    const std::string long_line(99, 'o');
+    for (int i = 0; w.pending() < (2 << 20); ++i) w.write(i % 2 ? Stream::Err : Stream::Out, i % 2 ? "err\n" : long_line + "\n");
+    ::dprintf(report.write.get(), "queued pending=%zu grew_kib=%ld\n", w.pending(), vm_kib() - before);
+    return 0;
+  });
+  cleanup.pids.push_back(pid);
+  report.write.reset();
+  data.write.reset();
+  Lines rep(std::move(report.read));
+  const std::string queued = rep.wait_for("queued ");
+  CHECK(value(queued, "pending") >= 2 << 20);
+  CHECK(value(queued, "grew_kib") < 64 * 1024);  // 256 KiB for each of ~40k chunks would be 10 GB
+  CHECK(exited_with(reap(pid), 0));  // the pipe's read end stays open until here: no EPIPE
+}
+
 TEST_CASE("mech writer: flush blocks until everything queued is written", "[mech][writer]") {
   KillOnExit cleanup;
   auto data = ctxrun::make_pipe(), report = ctxrun::make_pipe();

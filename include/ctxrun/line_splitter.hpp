@@ -49,8 +49,9 @@ class LineSplitter {
   void feed(std::string_view bytes, Emit&& emit) {
     const char* line = bytes.data();  // where the line being read starts
     const char* const end = line + bytes.size();
-    for (const char* block = line; block < end; block += 64) {
-      for (std::uint64_t m = newline_mask(block, std::min<std::size_t>(64, end - block)); m; m &= m - 1) {
+    for (std::size_t at = 0; at < bytes.size(); at += 64) {
+      const char* block = bytes.data() + at;
+      for (std::uint64_t m = newline_mask(block, std::min<std::size_t>(64, bytes.size() - at)); m; m &= m - 1) {
         const char* nl = block + __builtin_ctzll(m);
         const auto n = static_cast<std::size_t>(nl - line);
         if (partial_.empty() && n <= max_) [[likely]] {

@@ -53,6 +53,7 @@ class Writer final : public OutputPort {
   Target& target(Stream s);
   void enqueue(Stream stream, std::string_view bytes);
   void pump();
+  void check_drained();  // calls drained_ once pending_ is down to low_
   // Writes what the reader takes now, and returns how many bytes are done with: all of them,
   // unless the reader is full; a stream whose reader is gone takes (drops) everything.
   std::size_t put(Stream stream, std::string_view bytes);
@@ -70,6 +71,7 @@ class Writer final : public OutputPort {
   std::size_t pending_ = 0;
   bool waiting_ = false;  // for a full reader to take more
   bool busy_ = false;     // inside pump, flush or the broken callback: write only queues
+  bool flushing_ = false;  // the end: no new non-blocking description
   std::vector<std::string> free_;  // buffers of written chunks, empty and ready
   std::size_t low_ = 0;
   std::function<void()> drained_;
