@@ -15,6 +15,8 @@ constexpr const char* kDeadline = "CTXRUN_DEADLINE";
 constexpr const char* kBudget = "CTXRUN_BUDGET";
 constexpr const char* kRunId = "CTXRUN_RUN_ID";
 constexpr const char* kPath = "CTXRUN_PATH";
+constexpr const char* kLineage = "CTXRUN_LINEAGE";
+constexpr std::size_t kMaxDepth = 64;  // nested runs: far more than any real tree
 constexpr const char* kJob = "CTXRUN_JOB";
 constexpr const char* kJobIndex = "CTXRUN_JOB_INDEX";
 constexpr const char* kAttempt = "CTXRUN_ATTEMPT";
@@ -63,6 +65,15 @@ Inherited read_inherited(const std::function<const char*(const char*)>& get) {
     in.run_id = id;
   }
   if (const char* v = present(get, kPath)) in.path = v;
+  if (const char* v = present(get, kLineage)) {
+    // ID(:ID)*, each 16 lowercase hex digits: the watchdog matches its own id by position.
+    const std::string_view l = v;
+    bool ok = (l.size() + 1) % (kInstanceIdSize + 1) == 0 && (l.size() + 1) / (kInstanceIdSize + 1) < kMaxDepth;
+    for (std::size_t i = 0; ok && i < l.size(); ++i)
+      ok = (i + 1) % (kInstanceIdSize + 1) == 0 ? l[i] == ':' : (l[i] >= '0' && l[i] <= '9') || (l[i] >= 'a' && l[i] <= 'f');
+    if (!ok) throw bad_value(kLineage, v, "expected ids of 16 lowercase hex digits joined by ':'");
+    in.lineage = l;
+  }
   return in;
 }
 
@@ -80,6 +91,17 @@ std::string make_run_id(const unsigned char (&bytes)[16]) {
   return id;
 }
 
+std::string make_instance_id(const unsigned char (&bytes)[8]) {
+  std::string id;
+  id.reserve(kInstanceIdSize);
+  for (unsigned char b : bytes) id += fmt::format("{:02x}", b);
+  return id;
+}
+
+std::string extend_lineage(const std::string& inherited, const std::string& id) {
+  return inherited.empty() ? id : inherited + ":" + id;
+}
+
 Variables job_variables(const JobContext& job) {
   Variables vars;
   vars.reserve(8 + (job.values ? job.values->size() : 0));
@@ -89,6 +111,7 @@ Variables job_variables(const JobContext& job) {
   }
   vars.emplace_back(kRunId, job.run_id);
   vars.emplace_back(kPath, job.path.empty() ? job.job : fmt::format("{}/{}", job.path, job.job));
+  if (!job.lineage.empty()) vars.emplace_back(kLineage, job.lineage);
   vars.emplace_back(kJob, job.job);
   vars.emplace_back(kJobIndex, std::to_string(job.index));
   vars.emplace_back(kAttempt, std::to_string(job.attempt));
@@ -98,7 +121,7 @@ Variables job_variables(const JobContext& job) {
 }
 
 std::vector<std::string> job_variable_names(const std::map<std::string, std::string, std::less<>>& values) {
-  std::vector<std::string> names = {kDeadline, kBudget, kRunId, kPath, kJob, kJobIndex, kAttempt,
+  std::vector<std::string> names = {kDeadline, kBudget, kRunId, kPath, kLineage, kJob, kJobIndex, kAttempt,
                                     "CTXRUN_CAUSE_FD"};
   for (const auto& [k, v] : values) names.push_back(k);
   return names;

@@ -10,7 +10,7 @@ namespace ctxrun {
 std::variant<StartedJob, SpawnFailure> start_job(const Plan& plan, const JobSpec& spec,
                                                  const Context& ctx, int attempt, const LaunchIo& fds,
                                                  const StartState& start) {
-  JobContext jc{.run_id = plan.run_id, .path = plan.path, .job = spec.name, .index = spec.index,
+  JobContext jc{.run_id = plan.run_id, .path = plan.path, .lineage = plan.lineage, .job = spec.name, .index = spec.index,
                 .attempt = attempt, .values = &plan.values};
   if (const auto& d = ctx.deadline()) {
     // Down the tree the deadline travels as wall time and as a budget: the budget is immune

@@ -134,10 +134,10 @@ std::optional<std::string> find_executable(const std::string& name, const std::s
   return std::nullopt;
 }
 
-void random_bytes(unsigned char (&out)[16]) {
+void random_bytes(std::span<unsigned char> out) {
   std::size_t got = 0;
-  while (got < sizeof out) {
-    const ssize_t n = ::getrandom(out + got, sizeof out - got, 0);
+  while (got < out.size()) {
+    const ssize_t n = ::getrandom(out.data() + got, out.size() - got, 0);
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) throw fmt::system_error(errno, "getrandom");
     got += static_cast<std::size_t>(n);

@@ -163,11 +163,14 @@ Plan make_plan(const Options& o, const Inherited& in, const Deadlines& deadline)
     unsigned char bytes[16];
     random_bytes(bytes);
     plan.run_id = make_run_id(bytes);
-    plan.own_run_id = true;
   } else {
     plan.run_id = in.run_id;
   }
   plan.path = in.path;
+  unsigned char instance[8];
+  random_bytes(instance);
+  plan.instance_id = make_instance_id(instance);
+  plan.lineage = extend_lineage(in.lineage, plan.instance_id);
   plan.base_env = environment_without(environ, job_variable_names(plan.values));
   if (auto p = plan.values.find("PATH"); p != plan.values.end()) {
     plan.search_path = p->second;

@@ -26,13 +26,6 @@ std::vector<int> handled_signals() {
   return s;
 }
 
-// How the watchdog knows the run's descendants by their environment. A run id from the
-// environment with no CTXRUN_PATH is the user's, which other runs may share: no marks then.
-Watchdog::Lineage lineage(const Plan& plan) {
-  if (!plan.own_run_id && plan.path.empty()) return {};
-  return {plan.run_id, plan.path};
-}
-
 }  // namespace
 
 std::size_t watched_groups(const Plan& plan) {
@@ -64,7 +57,7 @@ Supervisor::Supervisor(Plan& plan, const Clock& clock)
       root_(Context::root(clock, plan.deadline, plan.values)),
       lease_(plan.single ? plan.tty : -1),
       devnull_(open_devnull()),
-      watchdog_(Watchdog::start(plan.first_signal, plan.grace, watched_groups(plan), lineage(plan))),
+      watchdog_(Watchdog::start(plan.first_signal, plan.grace, watched_groups(plan), plan.instance_id)),
       leftovers_(io_, watchdog_, plan.first_signal, plan.grace, [this](std::string s) { verbose(std::move(s)); }) {
   become_subreaper();  // orphans of the jobs come to us, so none can outlive the run
   std::vector<std::string> names;

@@ -20,6 +20,8 @@
 
 #include <fmt/format.h>
 
+#include "ctxrun/env_context.hpp"
+
 namespace ctxrun {
 
 struct Watchdog::Shared {
@@ -33,12 +35,10 @@ struct Watchdog::Shared {
   std::unique_ptr<std::atomic<pid_t>[]> slots;  // 0: free
   void* stack = nullptr;
   std::size_t stack_size = 0;
-  // Descendants that left every group are known by their environment (see Lineage): an
-  // entry equal to `run_entry` and, unless `path_len` is 0, one that starts with `path_entry`.
-  char run_entry[96] = {};
-  std::size_t run_len = 0;  // 0: no search
-  char path_entry[1024] = {};
-  std::size_t path_len = 0;
+  // Descendants that left every group are known by their environment: a CTXRUN_LINEAGE with
+  // `id` among its ids (see Watchdog::start). Empty: no search.
+  char id[kInstanceIdSize] = {};
+  bool search = false;
 };
 
 namespace {
@@ -70,8 +70,9 @@ bool watched(const Watchdog::Shared& w, pid_t pgid) {
   return false;
 }
 
-// Whether the environment of `pid` marks it as ctxrun's: read as a stream of NUL-ended
-// entries, on the stack (an environment can be of any size).
+// Whether the environment of `pid` marks it as ctxrun's: an entry CTXRUN_LINEAGE=ID:ID:...
+// with ctxrun's id in one of the fixed-width places. Read as a stream of NUL-ended entries,
+// on the stack (an environment can be of any size).
 bool marked(const Watchdog::Shared& w, pid_t pid) {
   char file[32] = "/proc/";
   char digits[12];
@@ -82,34 +83,41 @@ bool marked(const Watchdog::Shared& w, pid_t pid) {
   for (const char* t = "/environ"; *t;) *f++ = *t++;
   const int fd = ::open(file, O_RDONLY | O_CLOEXEC);
   if (fd < 0) return false;
-  bool run = false, path = w.path_len == 0;
-  bool may_run = true, may_path = true;
+  static constexpr char kName[] = "CTXRUN_LINEAGE=";
+  constexpr std::size_t kNameSize = sizeof kName - 1;
+  bool found = false;
+  bool named = true;   // the entry so far matches kName
+  bool same = true;    // the id in the current place so far matches ours
   std::size_t at = 0;  // in the current entry
   char buf[4096];
-  for (ssize_t n; (n = ::read(fd, buf, sizeof buf)) > 0;) {
-    for (ssize_t i = 0; i < n; ++i) {
+  for (ssize_t n; !found && (n = ::read(fd, buf, sizeof buf)) > 0;) {
+    for (ssize_t i = 0; i < n && !found; ++i) {
       const char c = buf[i];
       if (c == '\0') {
-        run = run || (may_run && at == w.run_len);
-        path = path || (may_path && at >= w.path_len);
-        may_run = may_path = true;
+        named = same = true;
         at = 0;
         continue;
       }
-      may_run = may_run && at < w.run_len && c == w.run_entry[at];
-      may_path = may_path && (at >= w.path_len || c == w.path_entry[at]);
+      if (at < kNameSize) {
+        named = named && c == kName[at];
+      } else if (named) {
+        const std::size_t place = (at - kNameSize) % (kInstanceIdSize + 1);  // kInstanceIdSize: the ':'
+        if (place == 0) same = true;
+        if (place < kInstanceIdSize) same = same && c == w.id[place];
+        found = same && place == kInstanceIdSize - 1;
+      }
       ++at;
     }
   }
   ::close(fd);
-  return run && path;
+  return found;
 }
 
 // Sends `sig` (and SIGCONT) to every process outside the watched groups that the environment
 // marks as ctxrun's: what escaped its job's group (setsid, a daemon) before ctxrun saw it.
 // Keeps a pidfd of each in `waits` while there is room.
 void signal_marked(const Watchdog::Shared& w, int sig, pollfd* waits, std::size_t& n) {
-  if (w.run_len == 0) return;
+  if (!w.search) return;
   const int dir = ::open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (dir < 0) return;
   const auto self = static_cast<pid_t>(::syscall(SYS_getpid));
@@ -223,18 +231,14 @@ Watchdog::Watchdog() = default;
 
 Watchdog::~Watchdog() { stop(); }
 
-Watchdog Watchdog::start(int first_signal, Duration grace, std::size_t groups, const Lineage& lineage) {
+Watchdog Watchdog::start(int first_signal, Duration grace, std::size_t groups, const std::string& instance_id) {
   Watchdog w;
   w.shared_ = std::make_unique<Shared>(groups);
   Shared& s = *w.shared_;
   s.first_signal = first_signal;
-  const std::string run = "CTXRUN_RUN_ID=" + lineage.run_id;
-  const std::string path = lineage.path.empty() ? std::string() : "CTXRUN_PATH=" + lineage.path + "/";
-  if (!lineage.run_id.empty() && run.size() <= sizeof s.run_entry && path.size() <= sizeof s.path_entry) {
-    std::copy(run.begin(), run.end(), s.run_entry);
-    s.run_len = run.size();
-    std::copy(path.begin(), path.end(), s.path_entry);
-    s.path_len = path.size();
+  if (instance_id.size() == kInstanceIdSize) {
+    std::copy(instance_id.begin(), instance_id.end(), s.id);
+    s.search = true;
   }
   s.grace_ms = std::chrono::duration_cast<std::chrono::milliseconds>(grace).count();
   for (std::size_t i = groups; i-- > 0;) w.free_.push_back(i);

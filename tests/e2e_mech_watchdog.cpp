@@ -40,14 +40,14 @@ struct Helper {
 
 // Starts the helper and waits for its report. Every process is added to `cleanup`.
 Helper start_helper(int first_signal, ctxrun::Duration grace, const std::vector<Group>& groups,
-                    KillOnExit& cleanup, const ctxrun::Watchdog::Lineage& lineage = {}) {
+                    KillOnExit& cleanup, const std::string& instance_id = {}) {
   auto report = ctxrun::make_pipe(), out = ctxrun::make_pipe();
   const pid_t pid = ::fork();
   REQUIRE(pid >= 0);
   if (pid == 0) {
     report.read.reset();
     out.read.reset();
-    auto w = ctxrun::Watchdog::start(first_signal, grace, 8, lineage);
+    auto w = ctxrun::Watchdog::start(first_signal, grace, 8, instance_id);
     for (const auto& g : groups) {
       const pid_t p = ::fork();
       if (p == 0) {
@@ -136,32 +136,32 @@ TEST_CASE("mech watchdog: when its parent is SIGKILLed, watched groups get the f
   CHECK(std::chrono::steady_clock::now() - killed_at < 10s);
 }
 
-TEST_CASE("mech watchdog: outside every group, the processes whose environment is under the run's path get the sequence",
+TEST_CASE("mech watchdog: outside every group, the processes whose CTXRUN_LINEAGE holds its id get the sequence",
           "[mech][watchdog]") {
   Subreaper subreaper;
   KillOnExit cleanup;
   const auto polite = test::child({"print-signals"});
-  const std::string run = "CTXRUN_RUN_ID=mech-" + std::to_string(::getpid());  // no other test has it
+  const std::string id = "00c0ffee00c0ffee", other = "1111111111111111", outer = "2222222222222222";
   // None is watched: only the environment can point the watchdog at them.
   Helper h = start_helper(SIGTERM, 5s,
-                          {{polite, false, false, {run, "CTXRUN_PATH=outer/a"}},
-                           {polite, false, false, {run, "CTXRUN_PATH=outer"}},
-                           {polite, false, false, {run + "x", "CTXRUN_PATH=outer/a"}},
-                           {polite, false, false, {run, "CTXRUN_PATH=outerx/a"}},
-                           {polite, false, false, {run, "CTXRUN_PATH=outer/a/b"}}},
-                          cleanup, {"mech-" + std::to_string(::getpid()), "outer"});
-  REQUIRE(collect(h.out, "ready", 5).size() == 5);
+                          {{polite, false, false, {"CTXRUN_LINEAGE=" + id}},
+                           {polite, false, false, {"CTXRUN_LINEAGE=" + outer + ":" + id + ":" + other}},
+                           {polite, false, false, {"CTXRUN_LINEAGE=" + outer + ":" + other}},
+                           {polite, false, false, {"CTXRUN_LINEAGE=" + outer}},
+                           {polite, false, false, {"CTXRUN_LINEAGE=0" + id}},
+                           {polite, false, false, {"CTXRUN_RUN_ID=" + id}}},
+                          cleanup, id);
+  REQUIRE(collect(h.out, "ready", 6).size() == 6);
 
   kill_helper(h);
   CHECK(exited_with(reap(h.groups[0]), 0));  // print-signals ends on TERM with 0
-  CHECK(exited_with(reap(h.groups[4]), 0));  // a nested run's job is under the path too
+  CHECK(exited_with(reap(h.groups[1]), 0));  // in a nested run, under ours
   CHECK(exited_with(reap(h.watchdog), 0));
-  CHECK(test::alive(h.groups[1]));  // the run's own job in its parent: not under outer/
-  CHECK(test::alive(h.groups[2]));  // another run
-  CHECK(test::alive(h.groups[3]));  // another path that only starts the same
-  for (pid_t g : {h.groups[1], h.groups[2], h.groups[3]}) {
-    ::kill(g, SIGTERM);
-    CHECK(exited_with(reap(g), 0));
+  for (std::size_t i = 2; i < 6; ++i) {
+    CAPTURE(i);
+    CHECK(test::alive(h.groups[i]));  // a sibling run, the parent run, a shifted id, another variable
+    ::kill(h.groups[i], SIGTERM);
+    CHECK(exited_with(reap(h.groups[i]), 0));
   }
 }
 

@@ -272,35 +272,49 @@ TEST_CASE("parallel: a command that cannot start fails like sh, status 127", "[e
   CHECK_THAT(r.err, Contains("x │ ctxrun: no-such-command-anywhere: No such file or directory"));
 }
 
+namespace {
+pid_t parent_of(pid_t pid) {
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  const std::string text((std::istreambuf_iterator<char>(stat)), {});
+  const auto close = text.rfind(')');
+  return close == std::string::npos ? -1 : std::atoi(text.c_str() + close + 4);  // "...) S PPID"
+}
+}  // namespace
+
 TEST_CASE("parallel: a nested ctxrun SIGKILLed ends its own escaped descendants, not its siblings",
           "[e2e][parallel][watchdog]") {
-  // Job "in" is a ctxrun whose command leaves an escapee in a session of its own; job "sib"
-  // shares the run id (nested runs inherit it) but not the path "in/".
-  const std::string inner = quote({ctxrun_bin(), "-g", "200ms", "--", child_bin(), "escape", "3600", "wait"});
-  Process p({ctxrun_bin(), "-k", "-g", "200ms", "-n", "in,sib", "-c", inner, "-c", tc({"sleep", "3600"})});
-  pid_t escaped = -1, in_child = -1, sib = -1;
-  for (int seen = 0; seen < 3; ++seen) {
+  // Job "in" starts two ctxruns side by side (same run id, same path); the first one's
+  // command leaves an escapee in a session of its own. Job "sib" is a sibling.
+  const std::string inner_a = quote({ctxrun_bin(), "-g", "200ms", "--", child_bin(), "escape", "3600", "wait"});
+  const std::string inner_b = quote({ctxrun_bin(), "-g", "200ms", "--", child_bin(), "sleep", "3600"});
+  Process p({ctxrun_bin(), "-k", "-g", "200ms", "-n", "in,sib", "-c", inner_a + " & " + inner_b + " & wait", "-c",
+             tc({"sleep", "3600"})});
+  pid_t escaped = -1, sib = -1;
+  std::vector<pid_t> in_ready;
+  for (int seen = 0; seen < 4; ++seen) {
     const std::string line = p.wait_for_line("");
     if (line.find("escaped ") != std::string::npos) escaped = pid_in(line);
-    else if (line.rfind("in ", 0) == 0) in_child = pid_in(line);
+    else if (line.rfind("in ", 0) == 0) in_ready.push_back(pid_in(line));
     else sib = pid_in(line);
   }
   REQUIRE(escaped > 0);
-  REQUIRE(in_child > 0);
   REQUIRE(sib > 0);
-  std::ifstream stat("/proc/" + std::to_string(in_child) + "/stat");
-  std::string text((std::istreambuf_iterator<char>(stat)), {});
-  const pid_t inner_ctxrun = std::atoi(text.c_str() + text.rfind(')') + 4);  // "...) S PPID"
+  REQUIRE(in_ready.size() == 2);
+  const pid_t inner_ctxrun = parent_of(escaped);  // its subreaper, once the middle process exited
   REQUIRE(inner_ctxrun > 1);
+  const pid_t a_job = parent_of(in_ready[0]) == inner_ctxrun ? in_ready[0] : in_ready[1];
+  const pid_t b_job = a_job == in_ready[0] ? in_ready[1] : in_ready[0];
+  REQUIRE(parent_of(a_job) == inner_ctxrun);
 
   ::kill(inner_ctxrun, SIGKILL);
-  CHECK(eventually([&] { return !alive(in_child) && !alive(escaped); }, 5s));
-  CHECK(alive(sib));  // it would have had the first signal with the others
+  CHECK(eventually([&] { return !alive(a_job) && !alive(escaped); }, 5s));
+  CHECK(alive(b_job));  // the other inner run's job: it would have had the first signal too
+  CHECK(alive(sib));
   p.send(SIGTERM);
   auto r = p.wait();
   CHECK(r.signal == SIGTERM);
-  CHECK_THAT(r.err, StartsWith("ctxrun: received SIGTERM\n"));
-  CHECK_THAT(r.err, Contains("in   was killed by SIGKILL"));
+  CHECK_THAT(r.err, Contains("\nctxrun: received SIGTERM\n"));  // after inner B's own line
+  CHECK_THAT(r.err, Contains("ctxrun:   sib  terminated by SIGTERM"));
   CHECK(r.survivors.empty());
 }
 

@@ -135,9 +135,9 @@ TEST_CASE("single: SIGKILL to ctxrun also ends what left the job's group before 
   CHECK(eventually([&] { return survivors(p.token()).empty(); }, 5s));
 }
 
-TEST_CASE("single: SIGKILL to ctxrun spares other processes that share a run id the user set", "[e2e][single][watchdog]") {
-  // CTXRUN_RUN_ID exported by the user, no CTXRUN_PATH: other runs may carry the same id, so
-  // the environment marks nothing and only the job's group is stopped.
+TEST_CASE("single: SIGKILL to ctxrun spares other processes that share its run id", "[e2e][single][watchdog]") {
+  // CTXRUN_RUN_ID exported by the user: other runs may carry the same id. The watchdog looks
+  // for its own id in CTXRUN_LINEAGE, which only its jobs and their descendants have.
   const std::string shared = "CTXRUN_RUN_ID=user-" + std::to_string(::getpid());
   Process other({child_bin(), "sleep", "3600"}, {.env = {shared}});
   other.wait_for_line("ready");

@@ -50,12 +50,14 @@ TEST_CASE("env_context: valid variables are read", "[env_context]") {
   FakeEnv env{{{"CTXRUN_DEADLINE", "1700000000.25"},
                {"CTXRUN_BUDGET", "12.5"},
                {"CTXRUN_RUN_ID", "0123456789abcdef0123456789abcdef"},
-               {"CTXRUN_PATH", "ci/checks"}}};
+               {"CTXRUN_PATH", "ci/checks"},
+               {"CTXRUN_LINEAGE", "0123456789abcdef:fedcba9876543210"}}};
   const auto in = ctxrun::read_inherited(env.get());
   CHECK(in.deadline == unix_ns(1'700'000'000'250'000'000LL));
   CHECK(in.budget == 12500ms);
   CHECK(in.run_id == "0123456789abcdef0123456789abcdef");
   CHECK(in.path == "ci/checks");
+  CHECK(in.lineage == "0123456789abcdef:fedcba9876543210");
 }
 
 TEST_CASE("env_context: a whole-second deadline and budget are read", "[env_context]") {
@@ -81,6 +83,11 @@ TEST_CASE("env_context: an invalid variable is a usage error naming it and its v
       {"CTXRUN_RUN_ID", "has space"},
       {"CTXRUN_RUN_ID", "semi;colon"},
       {"CTXRUN_RUN_ID", std::string(65, 'a')},
+      {"CTXRUN_LINEAGE", "0123456789abcde"},                     // an id one digit short
+      {"CTXRUN_LINEAGE", "0123456789ABCDEF"},                    // upper case
+      {"CTXRUN_LINEAGE", "0123456789abcdef:"},                   // a ':' with no id after it
+      {"CTXRUN_LINEAGE", "0123456789abcdef;0123456789abcdef"},   // another separator
+      {"CTXRUN_LINEAGE", "0123456789abcdef0123456789abcdef"},    // two ids, no separator
   }));
   CAPTURE(name, value);
   FakeEnv env{{{name, value}}};
@@ -175,6 +182,7 @@ TEST_CASE("env_context: the variables a job gets read back as the same context",
   job.budget = 1500ms;
   job.run_id = "0123456789abcdef0123456789abcdef";
   job.path = "outer";
+  job.lineage = ctxrun::extend_lineage("0123456789abcdef", "fedcba9876543210");
   job.job = "inner";
   FakeEnv env;
   for (const auto& [k, v] : ctxrun::job_variables(job)) env.vars[k] = v;
@@ -183,12 +191,29 @@ TEST_CASE("env_context: the variables a job gets read back as the same context",
   CHECK(in.budget == 1500ms);
   CHECK(in.run_id == job.run_id);
   CHECK(in.path == "outer/inner");
+  CHECK(in.lineage == "0123456789abcdef:fedcba9876543210");
+}
+
+TEST_CASE("env_context: a lineage starts with the first id and grows by one id a level", "[env_context]") {
+  const unsigned char a[8] = {0x01, 0x23, 0x45, 0x67, 0x89, 0xab, 0xcd, 0xef};
+  const auto id = ctxrun::make_instance_id(a);
+  CHECK(id == "0123456789abcdef");
+  CHECK(ctxrun::extend_lineage("", id) == id);
+  CHECK(ctxrun::extend_lineage(id, "fedcba9876543210") == "0123456789abcdef:fedcba9876543210");
+  // The longest lineage accepted: 63 levels.
+  std::string deep = id;
+  for (int i = 1; i < 63; ++i) deep = ctxrun::extend_lineage(deep, id);
+  FakeEnv ok{{{"CTXRUN_LINEAGE", deep}}};
+  CHECK(ctxrun::read_inherited(ok.get()).lineage == deep);
+  FakeEnv too_deep{{{"CTXRUN_LINEAGE", ctxrun::extend_lineage(deep, id)}}};
+  CHECK_THROWS_AS(ctxrun::read_inherited(too_deep.get()), ctxrun::UsageError);
 }
 
 TEST_CASE("env_context: job_variable_names covers every variable a job gets", "[env_context]") {
   const std::map<std::string, std::string, std::less<>> values{{"ENV", "ci"}};
   ctxrun::JobContext job;
   job.deadline = unix_ns(1);
+  job.lineage = "0123456789abcdef";
   job.values = &values;
   const auto names = ctxrun::job_variable_names(values);
   for (const auto& [k, v] : ctxrun::job_variables(job)) {

@@ -18,6 +18,7 @@ struct Inherited {
   std::optional<Duration> budget;    ///< CTXRUN_BUDGET, relative to this process's start
   std::string run_id;                ///< CTXRUN_RUN_ID
   std::string path;                  ///< CTXRUN_PATH
+  std::string lineage;               ///< CTXRUN_LINEAGE
 };
 
 /// Reads CTXRUN_* through `get` (getenv). An empty variable counts as absent. A value that
@@ -31,13 +32,19 @@ bool valid_value_key(std::string_view key);
 /// 32 lowercase hex digits from 16 random bytes.
 std::string make_run_id(const unsigned char (&bytes)[16]);
 
+/// A ctxrun process's own id in CTXRUN_LINEAGE: 16 lowercase hex digits from 8 random bytes.
+inline constexpr std::size_t kInstanceIdSize = 16;
+std::string make_instance_id(const unsigned char (&bytes)[8]);
+/// CTXRUN_LINEAGE for the jobs of a ctxrun whose own id is `id`: the inherited one, then `id`.
+std::string extend_lineage(const std::string& inherited, const std::string& id);
+
 using Variables = std::vector<std::pair<std::string, std::string>>;
 
 /// The variables one job gets.
 struct JobContext {
   std::optional<WallTime> deadline{};  ///< the job's effective deadline, if any
   Duration budget{};                 ///< time left at spawn (meaningful with a deadline)
-  std::string run_id, path, job;
+  std::string run_id, path, lineage, job;
   std::size_t index = 1;
   int attempt = 1;
   const std::map<std::string, std::string, std::less<>>* values = nullptr;

@@ -5,6 +5,7 @@
 #include <sys/types.h>
 
 #include <optional>
+#include <span>
 #include <string>
 #include <utility>
 #include <vector>
@@ -79,8 +80,8 @@ bool group_alive(pid_t pgid);
 /// On failure returns nullopt and sets `error` to ENOENT or EACCES.
 std::optional<std::string> find_executable(const std::string& name, const std::string& path, int& error);
 
-/// 16 random bytes from getrandom(2).
-void random_bytes(unsigned char (&out)[16]);
+/// Fills `out` from getrandom(2).
+void random_bytes(std::span<unsigned char> out);
 
 /// prctl(PR_SET_CHILD_SUBREAPER): orphans of our jobs become our children.
 void become_subreaper();

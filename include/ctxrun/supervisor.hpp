@@ -32,7 +32,8 @@ struct Plan {
   int tty = -1;                           ///< hand this terminal to the single job
   Context::Values values;
   std::string run_id, path;
-  bool own_run_id = false;                ///< made here, not inherited: no other run has it
+  std::string instance_id;                ///< this ctxrun's own, random: what the watchdog looks for
+  std::string lineage;                    ///< CTXRUN_LINEAGE for the jobs: the inherited one, then ours
   std::vector<std::string> base_env;      ///< the environment minus what each job gets set
   std::string search_path;                ///< PATH for finding directly exec'd commands
 };

@@ -11,9 +11,9 @@
 // ctxrun SIGKILLs and reaps it.
 //
 // A descendant that left its job's group (setsid, a daemon) before ctxrun noticed it is in no
-// group of the table. The watchdog finds those by their environment, as ctxrun's jobs pass
-// it down: CTXRUN_RUN_ID and CTXRUN_PATH (see Lineage). One that cleared its environment is
-// not found.
+// group of the table. The watchdog finds those by the environment ctxrun's jobs pass down:
+// CTXRUN_LINEAGE lists the ids of every ctxrun a process descends from, each random, so a
+// nested run never touches its siblings. One that cleared its environment is not found.
 //
 // The watchdog exists before any job starts. A job is registered by ctxrun right after fork
 // returns; the child covers the instant before with PR_SET_PDEATHSIG and a getppid() check
@@ -38,15 +38,10 @@ class Watchdog {
   Watchdog& operator=(Watchdog&&) noexcept;
   ~Watchdog();
 
-  /// What marks the run's descendants: CTXRUN_RUN_ID equal to `run_id` and, if `path` is not
-  /// empty, CTXRUN_PATH under `path/`. An empty `run_id`: no descendant is looked for.
-  struct Lineage {
-    std::string run_id, path;
-  };
-
-  /// Starts the watchdog with room for `groups` process groups at once. Throws
+  /// Starts the watchdog with room for `groups` process groups at once; it also looks for the
+  /// processes whose CTXRUN_LINEAGE holds `instance_id` (none if it is empty). Throws
   /// fmt::system_error if it cannot.
-  static Watchdog start(int first_signal, Duration grace, std::size_t groups, const Lineage& lineage = {});
+  static Watchdog start(int first_signal, Duration grace, std::size_t groups, const std::string& instance_id = {});
 
   bool running() const { return pid_ > 0; }
   pid_t pid() const { return pid_; }
