@@ -16,7 +16,7 @@ constexpr const char* kBudget = "CTXRUN_BUDGET";
 constexpr const char* kRunId = "CTXRUN_RUN_ID";
 constexpr const char* kPath = "CTXRUN_PATH";
 constexpr const char* kLineage = "CTXRUN_LINEAGE";
-constexpr std::size_t kMaxDepth = 64;  // nested runs: far more than any real tree
+constexpr std::size_t kMaxIds = 63;  // in any lineage: nested runs, far more than any real tree
 constexpr const char* kJob = "CTXRUN_JOB";
 constexpr const char* kJobIndex = "CTXRUN_JOB_INDEX";
 constexpr const char* kAttempt = "CTXRUN_ATTEMPT";
@@ -68,10 +68,13 @@ Inherited read_inherited(const std::function<const char*(const char*)>& get) {
   if (const char* v = present(get, kLineage)) {
     // ID(:ID)*, each 16 lowercase hex digits: the watchdog matches its own id by position.
     const std::string_view l = v;
-    bool ok = (l.size() + 1) % (kInstanceIdSize + 1) == 0 && (l.size() + 1) / (kInstanceIdSize + 1) < kMaxDepth;
+    bool ok = (l.size() + 1) % (kInstanceIdSize + 1) == 0;
     for (std::size_t i = 0; ok && i < l.size(); ++i)
       ok = (i + 1) % (kInstanceIdSize + 1) == 0 ? l[i] == ':' : (l[i] >= '0' && l[i] <= '9') || (l[i] >= 'a' && l[i] <= 'f');
     if (!ok) throw bad_value(kLineage, v, "expected ids of 16 lowercase hex digits joined by ':'");
+    // Ours would be one id more: refused here, by the run that would make it.
+    if ((l.size() + 1) / (kInstanceIdSize + 1) >= kMaxIds)
+      throw bad_value(kLineage, v, fmt::format("ctxruns nested {} deep already, the most there can be", kMaxIds));
     in.lineage = l;
   }
   return in;

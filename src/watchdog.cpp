@@ -88,13 +88,16 @@ bool marked(const Watchdog::Shared& w, pid_t pid) {
   bool found = false;
   bool named = true;   // the entry so far matches kName
   bool same = true;    // the id in the current place so far matches ours
+  bool whole = false;  // ours is in the current place, if a ':' or the entry's end follows
   std::size_t at = 0;  // in the current entry
   char buf[4096];
   for (ssize_t n; !found && (n = ::read(fd, buf, sizeof buf)) > 0;) {
     for (ssize_t i = 0; i < n && !found; ++i) {
       const char c = buf[i];
       if (c == '\0') {
+        found = whole;
         named = same = true;
+        whole = false;
         at = 0;
         continue;
       }
@@ -104,7 +107,11 @@ bool marked(const Watchdog::Shared& w, pid_t pid) {
         const std::size_t place = (at - kNameSize) % (kInstanceIdSize + 1);  // kInstanceIdSize: the ':'
         if (place == 0) same = true;
         if (place < kInstanceIdSize) same = same && c == w.id[place];
-        found = same && place == kInstanceIdSize - 1;
+        if (place == kInstanceIdSize - 1) whole = same;
+        if (place == kInstanceIdSize) {
+          found = whole && c == ':';
+          whole = false;
+        }
       }
       ++at;
     }

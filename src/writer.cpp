@@ -82,6 +82,8 @@ void Writer::enqueue(Stream stream, std::string_view bytes) {
     }
     std::string& back = queue_.back().bytes;
     const std::size_t n = std::min(bytes.size(), kChunk - back.size());
+    // Doubling, but never past kChunk: the buffer is kept and used again.
+    if (back.capacity() < back.size() + n) back.reserve(std::min(kChunk, std::max(back.size() + n, 2 * back.capacity())));
     back.append(bytes.substr(0, n));
     bytes.remove_prefix(n);
   }

@@ -149,17 +149,18 @@ TEST_CASE("mech watchdog: outside every group, the processes whose CTXRUN_LINEAG
                            {polite, false, false, {"CTXRUN_LINEAGE=" + outer + ":" + other}},
                            {polite, false, false, {"CTXRUN_LINEAGE=" + outer}},
                            {polite, false, false, {"CTXRUN_LINEAGE=0" + id}},
-                           {polite, false, false, {"CTXRUN_RUN_ID=" + id}}},
+                           {polite, false, false, {"CTXRUN_RUN_ID=" + id}},
+                           {polite, false, false, {"CTXRUN_LINEAGE=" + id + "0"}}},
                           cleanup, id);
-  REQUIRE(collect(h.out, "ready", 6).size() == 6);
+  REQUIRE(collect(h.out, "ready", 7).size() == 7);
 
   kill_helper(h);
   CHECK(exited_with(reap(h.groups[0]), 0));  // print-signals ends on TERM with 0
   CHECK(exited_with(reap(h.groups[1]), 0));  // in a nested run, under ours
   CHECK(exited_with(reap(h.watchdog), 0));
-  for (std::size_t i = 2; i < 6; ++i) {
+  for (std::size_t i = 2; i < 7; ++i) {
     CAPTURE(i);
-    CHECK(test::alive(h.groups[i]));  // a sibling run, the parent run, a shifted id, another variable
+    CHECK(test::alive(h.groups[i]));  // a sibling run, the parent run, shifted ids, another variable
     ::kill(h.groups[i], SIGTERM);
     CHECK(exited_with(reap(h.groups[i]), 0));
   }
