@@ -66,6 +66,13 @@ std::string batch(const char* stream, int i) {
   return text;
 }
 
+// Every batch, in order, as a reader gets them: all on stdout, or every third one on stderr.
+std::string all_batches(bool every_third_err = false) {
+  std::string text;
+  for (int i = 0; i < kBatches; ++i) text += batch(every_third_err && i % 3 == 0 ? "err" : "out", i);
+  return text;
+}
+
 }  // namespace
 
 TEST_CASE("mech writer: a reader that does not read never blocks the loop, and later gets every line in order",
@@ -101,8 +108,7 @@ TEST_CASE("mech writer: a reader that does not read never blocks the loop, and l
   CHECK(value(timer, "drained") == 0);
   CHECK(::fcntl(data.write.get(), F_GETPIPE_SZ) == 1 << 20);  // a reader that fell behind: a bigger pipe
 
-  std::string expected;
-  for (int i = 0; i < kBatches; ++i) expected += batch(i % 3 == 0 ? "err" : "out", i);
+  const std::string expected = all_batches(true);
   CHECK(out.read_at_least(expected.size()));
   CHECK(out.text() == expected);
   const std::string done = rep.wait_for("done ");
@@ -146,8 +152,7 @@ TEST_CASE("mech writer: the drained callback comes at the low mark, while the re
   const std::string drained = rep.wait_for("drained ");
   CHECK(value(drained, "pending") > 0);  // called on the way down, not once all is written
   CHECK(value(drained, "pending") <= 1 << 20);
-  std::string expected;
-  for (int i = 0; i < kBatches; ++i) expected += batch("out", i);
+  const std::string expected = all_batches();
   CHECK(out.text() == expected);
   CHECK(exited_with(reap(pid), 0));
 }
@@ -200,8 +205,7 @@ TEST_CASE("mech writer: flush blocks until everything queued is written", "[mech
   Lines rep(std::move(report.read)), out(std::move(data.read));
   CHECK(value(rep.wait_for("queued "), "pending") > 0);
   CHECK(out.read_to_eof());
-  std::string expected;
-  for (int i = 0; i < kBatches; ++i) expected += batch("out", i);
+  const std::string expected = all_batches();
   CHECK(out.text() == expected);
   const std::string flushed = rep.wait_for("flushed ");
   CHECK(value(flushed, "pending") == 0);
@@ -273,8 +277,7 @@ TEST_CASE("mech writer: a regular file is written at once, with nothing left pen
   Lines rep(std::move(report.read));
   CHECK(value(rep.wait_for("wrote "), "pending") == 0);
   CHECK(exited_with(reap(pid), 0));
-  std::string expected;
-  for (int i = 0; i < kBatches; ++i) expected += batch("out", i);
+  const std::string expected = all_batches();
   std::ifstream f(path);
   const std::string text((std::istreambuf_iterator<char>(f)), {});
   CHECK(text == expected);
