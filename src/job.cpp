@@ -90,4 +90,19 @@ std::string_view format_as(JobOutcome outcome) {
   return "unknown";
 }
 
+AttemptResult result_of(const Attempt& a) {
+  const bool ok = a.end && a.spawn_error.empty() && succeeded(*a.end) && a.stopped_why != StopWhy::Timeout;
+  if (ok) return AttemptResult::Succeeded;
+  return a.stopped_why == StopWhy::Canceled ? AttemptResult::Stopped : AttemptResult::Failed;
+}
+
+JobOutcome outcome_of(const Attempt& last) {
+  switch (result_of(last)) {
+    case AttemptResult::Succeeded: return JobOutcome::Succeeded;
+    case AttemptResult::Stopped: return last.stopped_how == StopHow::Killed ? JobOutcome::Killed : JobOutcome::Terminated;
+    case AttemptResult::Failed: break;
+  }
+  return last.stopped_why == StopWhy::Timeout ? JobOutcome::TimedOut : JobOutcome::Failed;
+}
+
 }  // namespace ctxrun

@@ -2,9 +2,12 @@
 #include "ctxrun/posix.hpp"
 
 #include <fcntl.h>
+#include <poll.h>
 #include <sys/prctl.h>
 #include <sys/random.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -88,12 +91,61 @@ SignalBlock::SignalBlock() {
 
 SignalBlock::~SignalBlock() { ::sigprocmask(SIG_SETMASK, &old_, nullptr); }
 
-bool signal_group(pid_t pgid, int sig) {
-  if (pgid <= 1) return false;  // never -1 (everyone) or our own caller's group by accident
-  return ::kill(-pgid, sig) == 0;
+namespace {
+Delivery delivery(int result) {
+  if (result == 0) return Delivery::Sent;
+  return errno == EPERM ? Delivery::Denied : Delivery::Gone;
 }
 
-bool group_alive(pid_t pgid) { return pgid > 1 && (::kill(-pgid, 0) == 0 || errno == EPERM); }
+// A waitpid(2) status from waitid(2)'s report, so that one decoder (from_wait_status) serves.
+int wait_status(const siginfo_t& info) {
+  switch (info.si_code) {
+    case CLD_EXITED: return (info.si_status & 0xff) << 8;
+    case CLD_DUMPED: return (info.si_status & 0x7f) | 0x80;
+    default: return info.si_status & 0x7f;  // CLD_KILLED
+  }
+}
+}  // namespace
+
+Fd open_pidfd(pid_t pid) { return Fd(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0))); }
+
+Delivery signal_process(int pidfd, int sig) {
+  return delivery(static_cast<int>(::syscall(SYS_pidfd_send_signal, pidfd, sig, nullptr, 0)));
+}
+
+Delivery signal_group(pid_t pgid, int sig) {
+  // Never -1 (everyone), 1, or our own group (our caller's, and ourselves).
+  if (pgid <= 1 || pgid == ::getpgrp()) return Delivery::Gone;
+  return delivery(::kill(-pgid, sig));
+}
+
+std::optional<int> peek_exit(int pidfd) {
+  siginfo_t info{};
+  const int r = retry_eintr([&] { return ::waitid(static_cast<idtype_t>(P_PIDFD), static_cast<id_t>(pidfd), &info,
+                                                  WEXITED | WNOHANG | WNOWAIT); });
+  if (r != 0 || info.si_pid == 0) return std::nullopt;
+  return wait_status(info);
+}
+
+void reap(int pidfd) {
+  for (;;) {
+    siginfo_t info{};
+    if (::waitid(static_cast<idtype_t>(P_PIDFD), static_cast<id_t>(pidfd), &info, WEXITED) == 0) return;
+    if (errno == EINTR) continue;
+    if (errno != EAGAIN) return;
+    // A non-blocking pidfd (Asio made its description so) answers EAGAIN while the child
+    // still runs: wait for its exit, then reap.
+    pollfd p{pidfd, POLLIN, 0};
+    retry_eintr([&] { return ::poll(&p, 1, -1); });
+  }
+}
+
+bool stopped_now(int pidfd) {
+  siginfo_t info{};
+  const int r = retry_eintr([&] { return ::waitid(static_cast<idtype_t>(P_PIDFD), static_cast<id_t>(pidfd), &info,
+                                                  WSTOPPED | WNOHANG); });
+  return r == 0 && info.si_pid != 0 && info.si_code == CLD_STOPPED;
+}
 
 void die_by_signal(int sig) {
   const rlimit no_core{0, 0};

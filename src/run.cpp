@@ -18,6 +18,7 @@
 #include "ctxrun/jobs_file.hpp"
 #include "ctxrun/posix.hpp"
 #include "ctxrun/report.hpp"
+#include "ctxrun/report_file.hpp"
 #include "ctxrun/summary.hpp"
 #include "ctxrun/supervisor.hpp"
 #include "ctxrun/terminal.hpp"
@@ -181,10 +182,30 @@ Plan make_plan(const Options& o, const Inherited& in, const Deadlines& deadline)
   return plan;
 }
 
-// After the run, on every exit path: the summary, the report, the status or the signal.
-int finish(const Options& o, const Plan& plan, const Deadlines& deadline, const RunResult& result, Fd report) {
+// What the summary adds about the end itself: processes left behind, and output given up on.
+std::vector<std::string> aftermath_lines(const RunResult& r) {
+  std::vector<std::string> out;
+  if (r.leftovers_stopped > 0)
+    out.push_back(fmt::format("ctxrun: stopped {} process{} left behind by the jobs{}\n", r.leftovers_stopped,
+                              r.leftovers_stopped == 1 ? "" : "es",
+                              r.leftovers_killed > 0 ? fmt::format(" ({} with SIGKILL)", r.leftovers_killed) : ""));
+  if (!r.abandoned.empty()) {
+    std::string pids;
+    for (pid_t p : r.abandoned) pids += fmt::format("{}{}", pids.empty() ? "" : " ", p);
+    out.push_back(fmt::format("ctxrun: could not stop {} process{} left behind by the jobs: {}\n", r.abandoned.size(),
+                              r.abandoned.size() == 1 ? "" : "es", pids));
+  }
+  if (r.output_dropped > 0)
+    out.push_back(fmt::format("ctxrun: {} bytes of output were not written: the reader stopped reading\n",
+                              r.output_dropped));
+  return out;
+}
+
+// Once the run is over, still under the loop's care: the summary, and the report.
+std::string epilogue(const Options& o, const Plan& plan, const Deadlines& deadline, const RunResult& result,
+                     std::optional<ReportFile>& report, int& code) {
   const Cause* cause = result.cause ? &*result.cause : nullptr;
-  const int code = exit_code_for(cause, o.preserve_status, result.stopped_status);
+  code = exit_code_for(cause, o.preserve_status, result.stopped_status);
   std::string text;
   for (const auto& line : summary_lines({.jobs = &result.jobs, .cause = cause, .single = plan.single,
                                          .keep_going = o.stop_on == StopOn::Never, .first_signal = o.signal,
@@ -192,6 +213,8 @@ int finish(const Options& o, const Plan& plan, const Deadlines& deadline, const 
                                          .quiet = o.quiet,
                                          .color = use_color(o.color, ::isatty(STDERR_FILENO) == 1, env)}))
     text += line;
+  if (!o.quiet || cause)
+    for (const auto& line : aftermath_lines(result)) text += line;
   if (report) {
     const std::string doc = report_json({.run_id = plan.run_id, .path = plan.path, .command_line = &o.args,
                                          .started_wall = std::chrono::time_point_cast<Duration>(result.started_wall),
@@ -199,17 +222,26 @@ int finish(const Options& o, const Plan& plan, const Deadlines& deadline, const 
                                          .deadline = deadline.wall,
                                          .deadline_source = deadline.steady ? deadline.steady->source : "",
                                          .cause = cause, .exit_status = code, .jobs = &result.jobs});
-    if (::write(report.get(), doc.data(), doc.size()) != static_cast<ssize_t>(doc.size()))
-      text += fmt::format("ctxrun: --report {:?}: {}\n", *o.report, error_text(errno));
+    if (const auto error = report->commit(doc)) {  // ctxrun failed to do what it was asked
+      text += fmt::format("ctxrun: {}\n", *error);
+      code = static_cast<int>(ExitCode::Usage);
+    }
   }
-  [[maybe_unused]] auto n = ::write(STDERR_FILENO, text.data(), text.size());
+  return text;
+}
 
+// How ctxrun ends: the status, or a death by the signal that canceled the run.
+int conclude(const Plan& plan, const RunResult& result, int code) {
+  const Cause* cause = result.cause ? &*result.cause : nullptr;
   if (cause && cause->kind == CauseKind::Signal) die_by_signal(cause->signal);
   // One command that died by a signal nobody here sent: die the same way, as timeout(1) does,
   // so the caller sees what it would have seen without ctxrun (Ctrl-C in a script, SIGSEGV).
   if (plan.single && cause && cause->kind == CauseKind::JobFailed && cause->end &&
       std::holds_alternative<Signaled>(*cause->end))
     die_by_signal(std::get<Signaled>(*cause->end).signal);
+  // A signal after the end: everything is written; the caller still sees it (a Ctrl-C at the
+  // last moment stops a script as it would have a moment earlier).
+  if (result.late_signal) die_by_signal(result.late_signal);
   return code;
 }
 
@@ -221,13 +253,14 @@ int run(const Options& o) {
   const Inherited in = read_inherited(env);
   const Deadlines deadline = root_deadline(o, in, clock.now(), wall_now);
   Plan plan = make_plan(o, in, deadline);
-  Fd report;
-  if (o.report) {  // opened now: a report that cannot be written is bad input, found before any job runs
-    report = Fd(::open(o.report->c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666));
-    if (!report) throw UsageError(fmt::format("--report {:?}: {}", *o.report, error_text(errno)));
-  }
-  const RunResult result = supervise(plan, clock);  // takes the jobs: they come back in the result
-  return finish(o, plan, deadline, result, std::move(report));
+  std::optional<ReportFile> report;
+  if (o.report) report.emplace(*o.report);  // now: a report that cannot be written is bad input
+  int code = 0;
+  // supervise() takes the jobs: they come back in the result.
+  const RunResult result = supervise(plan, clock, [&](const RunResult& r) {
+    return epilogue(o, plan, deadline, r, report, code);
+  });
+  return conclude(plan, result, code);
 }
 
 }  // namespace ctxrun

@@ -55,7 +55,8 @@ Duration Scheduler::delay_before(int attempt) {
   return std::chrono::duration_cast<Duration>(std::chrono::duration<double>(seconds));
 }
 
-Verdict Scheduler::ended(std::size_t job, bool success, bool stopped) {
+Verdict Scheduler::ended(std::size_t job, AttemptResult result) {
+  const bool success = result == AttemptResult::Succeeded, stopped = result == AttemptResult::Stopped;
   auto& j = jobs_[job];
   --running_;
   Verdict v;

@@ -1,105 +1,103 @@
-// spawner.cpp — Boost.Process v2's vfork_launcher with ctxrun's child setup.
+// spawner.cpp — clone(CLONE_VM | CLONE_VFORK | CLONE_PIDFD) and ctxrun's child setup.
+//
+// Not Boost.Process: its 1.81 launchers leave a zombie on exec errors, flush ctxrun's stdio
+// from the child, and either copy ctxrun's memory (fork) or need an io_context of their own
+// per spawn (vfork; each costs two descriptors, and fails when they run out). The few steps
+// below are what posix_spawn(3) does, plus the ones it cannot (death signal, terminal).
 #include "ctxrun/spawner.hpp"
 
 #include <fcntl.h>
 #include <linux/close_range.h>
+#include <sched.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
-#include <sys/wait.h>
 #include <termios.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <map>
-#include <vector>
 
 #include <fmt/format.h>
-
-#include "boost_process.hpp"
 
 namespace ctxrun {
 namespace {
 
-// Runs in the child between vfork and exec, on ctxrun's memory and stack (ctxrun waits):
-// system calls only. Signal dispositions, the mask and limits are the child's own.
-struct ChildSetup {
+// What the child reads, and where it leaves an error: memory it shares with ctxrun, which
+// waits (CLONE_VFORK) until the child has exec'd or exited.
+struct Child {
   const SpawnRequest& req;
-
-  template <class Launcher>
-  bp::error_code on_exec_setup(Launcher&, const std::filesystem::path&, const char* const*) {
-    const auto fail = [] { return bp::error_code(errno, bp::system_category()); };
-    if (::setpgid(0, 0) != 0) return fail();
-    const pid_t self = ::getpid();
-    // ctxrun registers our group with its watchdog as soon as fork returns there. If ctxrun
-    // dies before that, the death signal stops us; if it is dead already, we do not run.
-    if (req.death_signal > 0 && ::prctl(PR_SET_PDEATHSIG, req.death_signal) != 0) return fail();
-    if (::getppid() != req.start->pid) ::_exit(127);
-    // SIGTTOU is blocked (the parent blocked everything around vfork), so a background
-    // process group may take the terminal.
-    if (req.tty >= 0 && ::tcsetpgrp(req.tty, self) != 0) return fail();
-    for (auto [from, to] : {std::pair{req.in, 0}, std::pair{req.out, 1}, std::pair{req.err, 2}}) {
-      if (from >= 0 && from != to && ::dup2(from, to) < 0) return fail();
-    }
-    // Every other descriptor closes at exec. (1.81's close_all skips some: P5.)
-    if (::syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC) != 0) {
-      for (int fd = 3; fd < 1024; ++fd) ::fcntl(fd, F_SETFD, FD_CLOEXEC);
-    }
-    ::setrlimit(RLIMIT_NOFILE, &req.start->nofile);
-    // Default dispositions before the mask opens: a signal arriving now must not run the
-    // parent's Asio handler in this child (boostorg/asio#349).
-    for (int sig : req.start->handled) ::signal(sig, SIG_DFL);
-    for (int sig : req.start->ignored_by_us) ::signal(sig, SIG_DFL);
-    ::sigprocmask(SIG_SETMASK, &req.start->mask, nullptr);
-    return {};
-  }
-
-  // 1.81 probes for a 5-argument on_exec_error but calls the 4-argument one (P4), which
-  // replaces the launcher's exit(): that would flush ctxrun's stdio buffers from the child
-  // (P3). The error itself reaches the parent: the vfork child writes it to the launcher's
-  // error_code, in the memory they share.
-  template <class Launcher>
-  void on_exec_error(Launcher&, const bp::error_code&, const std::filesystem::path&, const char* const*,
-                     const bp::error_code&) {}
-  template <class Launcher>
-  void on_exec_error(Launcher&, const std::filesystem::path&, const char* const*, const bp::error_code&) {
-    ::_exit(127);
-  }
+  const char* exe;
+  char* const* argv;
+  int error = 0;
+  const char* step = nullptr;  // the call that failed; nullptr: execve itself
 };
 
-// One vfork, with the program already found.
-std::variant<Spawned, SpawnFailure> launch(const std::string& exe, std::vector<const char*>& args,
-                                           const SpawnRequest& req) {
-  // vfork: the child borrows ctxrun's memory until it execs, so nothing is copied, which is
-  // most of the cost of a spawn (posix_spawn does the same). In the child the launcher calls
-  // notify_fork(fork_child) on the executor's context; on a context with a reactor that
-  // rebuilds the reactor, in memory the parent shares (P8). So each spawn gets a context of
-  // its own, empty until Boost's handle is made, after the child has exec'd.
-  asio::io_context io;
-  bp::posix::vfork_launcher launcher;
-  launcher.env = req.envp;
-  bp::error_code ec;
-  ChildSetup setup{req};
-  Process p = [&] {
-    SignalBlock block;  // see ChildSetup: no Asio handler may run in the child
-    return launcher(io.get_executor(), ec, std::filesystem::path(exe), args.data(), setup);
-  }();
-  if (ec) {
-    if (launcher.pid > 0) ::waitpid(launcher.pid, nullptr, 0);  // it _exit()ed: reap it (P2)
-    return SpawnFailure{ec.value(), fmt::format("{}: {}", args.front(), ec.message())};
+// The child's whole life before exec: system calls only, on its own stack. Its signal
+// dispositions, mask and limits are its own (no CLONE_SIGHAND); its memory is ctxrun's.
+int child_main(void* arg) {
+  auto& c = *static_cast<Child*>(arg);
+  const SpawnRequest& req = c.req;
+  const auto fail = [&](const char* step) {
+    c.error = errno;
+    c.step = step;
+    ::_exit(127);
+  };
+  // Default dispositions before the mask opens: a signal arriving now must not run one of
+  // ctxrun's handlers, on ctxrun's memory.
+  for (int sig : req.start->handled) ::signal(sig, SIG_DFL);
+  for (int sig : req.start->ignored_by_us) ::signal(sig, SIG_DFL);
+  if (::setpgid(0, 0) != 0) fail("setpgid");
+  // ctxrun registers our group with its watchdog as soon as clone returns there. If ctxrun
+  // dies before that, the death signal stops us; if it is dead already, we do not run.
+  if (req.death_signal > 0 && ::prctl(PR_SET_PDEATHSIG, req.death_signal) != 0) fail("prctl");
+  if (::getppid() != req.start->pid) ::_exit(127);
+  // SIGTTOU is blocked (everything is, until the mask is restored), so a background
+  // process group may take the terminal.
+  if (req.tty >= 0 && ::tcsetpgrp(req.tty, ::getpid()) != 0) fail("tcsetpgrp");
+  for (auto [from, to] : {std::pair{req.in, 0}, std::pair{req.out, 1}, std::pair{req.err, 2}}) {
+    if (from >= 0 && from != to && ::dup2(from, to) < 0) fail("dup2");
   }
-  const pid_t pid = p.id();
-  p.detach();  // Boost's handle goes (closing its pidfd); ours waits without blocking
-  Fd pidfd(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)));
-  if (!pidfd) {  // pidfd_open is blocked (old kernel, seccomp): a job we cannot wait on must not run
-    const int open_error = errno;
-    ::kill(-pid, SIGKILL);
-    ::waitpid(pid, nullptr, 0);
-    return SpawnFailure{open_error, fmt::format("pidfd_open: {}", error_text(open_error))};
+  // Every other descriptor closes at exec (ctxrun opens its own with O_CLOEXEC; this also
+  // covers what ctxrun inherited).
+  if (::syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC) != 0) {
+    for (int fd = 3; fd < 1024; ++fd) ::fcntl(fd, F_SETFD, FD_CLOEXEC);
   }
-  return Spawned{pid, std::move(pidfd)};
+  ::setrlimit(RLIMIT_NOFILE, &req.start->nofile);
+  ::sigprocmask(SIG_SETMASK, &req.start->mask, nullptr);
+  ::execve(c.exe, c.argv, const_cast<char* const*>(req.envp));
+  fail(nullptr);
+  return 127;
+}
+
+// One clone, with the program already found.
+std::variant<Spawned, SpawnFailure> launch(const char* exe, std::vector<char*>& args, const SpawnRequest& req) {
+  // The child runs on this stack until it execs; ctxrun is suspended meanwhile, and spawns
+  // one at a time, so one stack serves every spawn. Pages are touched only as used.
+  alignas(64) static char stack[64 * 1024];
+  Child c{req, exe, args.data()};
+  int pidfd = -1;
+  pid_t pid = -1;
+  int clone_error = 0;
+  {
+    SignalBlock block;  // see child_main: no handler of ctxrun's may run in the child
+    pid = ::clone(child_main, stack + sizeof stack, CLONE_VM | CLONE_VFORK | CLONE_PIDFD | SIGCHLD, &c, &pidfd);
+    clone_error = errno;
+  }
+  if (pid < 0) return SpawnFailure{clone_error, fmt::format("clone: {}", error_text(clone_error))};
+  Fd fd(pidfd);
+  if (c.error != 0 || c.step != nullptr) {  // it _exit()ed: reap it, and say why
+    reap(fd.get());
+    const std::string what = c.step ? c.step : args.front();
+    return SpawnFailure{c.error, fmt::format("{}: {}", what, error_text(c.error))};
+  }
+  return Spawned{pid, std::move(fd)};
 }
 
 }  // namespace
+
+bool SpawnFailure::resource_shortage() const {
+  return error == EMFILE || error == ENFILE || error == EAGAIN || error == ENOMEM || error == ENOSPC;
+}
 
 std::variant<Spawned, SpawnFailure> spawn(const SpawnRequest& req) {
   const auto& argv = *req.argv;
@@ -115,16 +113,17 @@ std::variant<Spawned, SpawnFailure> spawn(const SpawnRequest& req) {
   }
   const std::string& exe = it->second;
 
-  std::vector<const char*> args;
+  std::vector<char*> args;
   args.reserve(argv.size() + 2);
-  for (const auto& a : argv) args.push_back(a.c_str());  // argv[0] as given, not the resolved path (P12)
+  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));  // argv[0] as given
   args.push_back(nullptr);
-  auto result = launch(exe, args, req);
+  auto result = launch(exe.c_str(), args, req);
   // A file that is no executable format (a script without #!) runs with /bin/sh, as with
   // execvp(3) and timeout(1).
   if (auto* f = std::get_if<SpawnFailure>(&result); f && f->error == ENOEXEC) {
-    args.front() = exe.c_str();
-    args.insert(args.begin(), "sh");
+    args.front() = const_cast<char*>(exe.c_str());
+    static char sh[] = "sh";
+    args.insert(args.begin(), sh);
     result = launch("/bin/sh", args, req);
   }
   return result;

@@ -1,6 +1,6 @@
-// supervisor.cpp — the loop. It routes: the scheduler decides, Termination signals, the
-// sinks format. This file runs the run (signals, the root context, the end); attempt.cpp runs
-// each attempt. Each handler is short; the order of calls inside each is the design.
+// supervisor.cpp — the loop. It routes: the scheduler decides, LiveAttempt and Leftovers stop
+// processes, the sinks format. This file runs the run (signals, the root context, the stages
+// of the end); attempts.cpp starts attempts and records their ends.
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -8,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include "ctxrun/descendants.hpp"
 #include "ctxrun/signal_name.hpp"
 #include "ctxrun/status_line.hpp"
 #include "supervisor_impl.hpp"
@@ -16,6 +17,11 @@ namespace ctxrun {
 namespace {
 
 constexpr auto kStatusTick = std::chrono::milliseconds(200);
+// After SIGKILL, how long processes get to vanish before ctxrun stops waiting for them
+// (a process of another user refuses every signal; one in uninterruptible sleep takes time).
+constexpr auto kGiveUpAfterKill = std::chrono::seconds(2);
+// The least time the last output gets once a run with a deadline is over.
+constexpr auto kMinFlush = std::chrono::seconds(1);
 const std::vector<int> kStopSignals = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
 
 std::vector<int> handled_signals() {
@@ -58,7 +64,8 @@ Supervisor::Supervisor(Plan& plan, const Clock& clock)
       lease_(plan.single ? plan.tty : -1),
       devnull_(open_devnull()),
       watchdog_(Watchdog::start(plan.first_signal, plan.grace, watched_groups(plan), plan.instance_id)),
-      leftovers_(io_, watchdog_, plan.first_signal, plan.grace, [this](std::string s) { verbose(std::move(s)); }) {
+      leftovers_(io_, watchdog_, plan.first_signal, plan.grace, [this](std::string s) { verbose(std::move(s)); },
+                 [this] { sweep(); }) {
   become_subreaper();  // orphans of the jobs come to us, so none can outlive the run
   std::vector<std::string> names;
   records_.reserve(plan.jobs.size());
@@ -73,11 +80,12 @@ Supervisor::Supervisor(Plan& plan, const Clock& clock)
   }
 }
 
-RunResult Supervisor::run() {
+RunResult Supervisor::run(const Epilogue& epilogue) {
   result_.started = clock_.now();
   result_.started_wall = std::chrono::system_clock::now();
   for (int sig : start_state_.handled) signals_.add(sig);
   wait_signals();
+  watch_watchdog();
   root_->after_done([this](const Cause& c) { on_root_done(c); });
   if (plan_.deadline && !root_->expire()) {  // a deadline already past: nothing starts
     deadline_timer_.expires_at(plan_.deadline->at);
@@ -87,18 +95,38 @@ RunResult Supervisor::run() {
   }
   if (plan_.status_line) tick_status();
   pump();
-  if (!finished_) io_.run();
+  // A handler that throws (memory, a descriptor the kernel refused) must not end the loop
+  // with jobs running: the run is canceled, and the loop goes on to stop everything.
+  const auto run_loop = [&] {
+    while (stage_ != Stage::Over) {
+      try {
+        io_.run();
+        break;
+      } catch (const std::exception& e) {
+        console_.message(fmt::format("ctxrun: {}\n", e.what()));
+        root_->cancel(Cause::spawn_failed("", e.what(), 125));
+      }
+    }
+  };
+  run_loop();
 
   console_.clear_status();
-  writer_.flush();
-  watchdog_.stop();
   result_.ended = clock_.now();
   result_.jobs = std::move(records_);
-  if (root_->cause()) {
-    result_.cause = *root_->cause();
-  } else {
-    result_.cause = first_failure_;
-  }
+  result_.cause = root_->cause() ? std::optional<Cause>(*root_->cause()) : first_failure_;
+  result_.leftovers_stopped = leftovers_.stopped();
+  result_.leftovers_killed = leftovers_.killed();
+
+  // The words come out through the same writer, still under the loop's care: a signal now
+  // is not lost (it is the late signal ctxrun dies by), and a stalled stderr cannot hold it.
+  epilogue_ = true;
+  const std::string summary = epilogue(result_);
+  if (!summary.empty()) console_.message(summary);
+  io_.restart();
+  io_.poll();  // a signal that came meanwhile
+  flush_then(Stage::Over);
+  run_loop();
+  watchdog_.stop();
   return std::move(result_);
 }
 
@@ -106,7 +134,27 @@ void Supervisor::wait_signals() {
   signals_.async_wait([this](const boost::system::error_code& ec, int sig) {
     if (ec) return;
     on_signal(sig);
-    if (!finished_) wait_signals();
+    wait_signals();
+  });
+}
+
+// If the watchdog dies during the run (killed by someone), another takes its place: a run
+// never goes on unprotected.
+void Supervisor::watch_watchdog() {
+  const int fd = ::fcntl(watchdog_.pidfd(), F_DUPFD_CLOEXEC, 3);
+  if (fd < 0) return;
+  watchdog_death_.emplace(io_, fd);
+  watchdog_death_->async_wait(asio::posix::descriptor_base::wait_read, [this](const boost::system::error_code& ec) {
+    if (ec || stage_ == Stage::Over) return;
+    verbose("the watchdog died: starting another");
+    watchdog_death_.reset();
+    try {
+      watchdog_.restart();
+    } catch (const std::exception& e) {
+      console_.message(fmt::format("ctxrun: {}: a SIGKILL to ctxrun would now leave its jobs running\n", e.what()));
+      return;
+    }
+    watch_watchdog();
   });
 }
 
@@ -138,7 +186,7 @@ void Supervisor::on_root_done(const Cause& cause) {
   }
   retry_timer_.cancel();
   deadline_timer_.cancel();
-  leftovers_.stop_orphans([this](pid_t g) { return is_job_group(g); });
+  // Each running attempt's context is a child of the root: it stops itself (after_done).
   if (plan_.status_line) tick_status();
   check_finished();
 }
@@ -148,35 +196,119 @@ void Supervisor::on_signal(int sig) {
     on_child();
     return;
   }
-  if (root_->cancel(Cause::received(sig))) return;
-  // A second signal while stopping: skip the rest of the grace period.
+  if (epilogue_) {  // the run is over and written down: die by it once the words are out
+    if (!result_.late_signal) result_.late_signal = sig;
+    result_.output_dropped += writer_.abandon();
+    return;
+  }
+  if (root_->cancel(Cause::received(sig))) {
+    if (stage_ == Stage::Flushing) result_.output_dropped += writer_.abandon();
+    return;
+  }
+  // A second signal while stopping: skip the rest of the grace period, and of the flush.
   verbose(fmt::format("received {} again: sending SIGKILL", signal_name(sig)));
-  for (auto& r : running_)
-    if (r->term) r->term->escalate_now();
+  for (auto& a : attempts_) a->escalate_now();
   leftovers_.escalate_now();
+  if (stage_ == Stage::Flushing) result_.output_dropped += writer_.abandon();
 }
 
+// Only a job on the terminal needs SIGCHLD: pidfds report exits, not stops.
 void Supervisor::on_child() {
-  leftovers_.reap([this](pid_t p) { return is_job_leader(p); });
-  if (plan_.single && lease_.present()) {  // Ctrl-Z, or a read from the terminal in the background
-    for (auto& r : running_) {
-      siginfo_t info{};
-      if (!r->leader_done && ::waitid(P_PID, static_cast<id_t>(r->pid), &info, WSTOPPED | WNOHANG) == 0 &&
-          info.si_pid == r->pid && info.si_code == CLD_STOPPED) {
-        lease_.job_stopped(r->pid);
-      }
-    }
+  if (!plan_.single || !lease_.present()) return;
+  for (auto& a : attempts_) {  // Ctrl-Z, or a read from the terminal in the background
+    if (a->phase() <= LiveAttempt::Phase::Stopping && stopped_now(a->pidfd())) lease_.job_stopped(a->pid());
   }
+}
+
+bool Supervisor::known(pid_t pid) const {
+  if (pid == watchdog_.pid()) return true;
+  return std::any_of(attempts_.begin(), attempts_.end(), [pid](const auto& a) {
+    return a->pid() == pid && a->phase() <= LiveAttempt::Phase::Exited;
+  });
+}
+
+// The process tree changed (an attempt's leader or an orphan exited, the run is ending):
+// children nobody knew are taken on as orphans, and exited leaders whose groups are empty
+// are reaped.
+void Supervisor::sweep() {
+  const auto children = own_children();
+  leftovers_.adopt(children, [this](pid_t p) { return known(p); }, [this](pid_t g) { return known(g); });
+  const auto roots = leftovers_.living();
+  for (auto& a : attempts_) a->sweep(roots);
+  leftovers_.release(roots);
   check_finished();
 }
 
 void Supervisor::check_finished() {
-  if (finished_ || !scheduler_.finished() || !running_.empty()) return;
-  leftovers_.stop_orphans([this](pid_t g) { return is_job_group(g); });  // daemons: none outlives ctxrun
-  if (!leftovers_.empty()) return;  // SIGCHLD brings us back when they are gone
-  finished_ = true;
-  watchdog_.dismiss();  // its exit overlaps the flush; reaped after it
-  io_.stop();
+  if (stage_ == Stage::Running) {
+    if (!root_->done() && !scheduler_.finished()) return;
+    if (std::any_of(attempts_.begin(), attempts_.end(),
+                    [](const auto& a) { return a->phase() == LiveAttempt::Phase::Running; }))
+      return;  // a job still runs (and the run was not canceled)
+    // Nothing starts any more: what jobs left behind goes now (daemons: none outlives ctxrun).
+    stage_ = Stage::Ending;
+    leftovers_.stop();
+    end_timer_.expires_after(plan_.grace + kGiveUpAfterKill);
+    end_timer_.async_wait([this](const boost::system::error_code& ec) {
+      if (!ec) give_up();
+    });
+    sweep();
+    return;
+  }
+  if (stage_ == Stage::Ending) {
+    const bool leaders_gone = std::all_of(attempts_.begin(), attempts_.end(),
+                                          [](const auto& a) { return a->phase() >= LiveAttempt::Phase::Reaped; });
+    if (!leaders_gone || !leftovers_.empty()) return;
+    // A child re-parented to us without a word (its parent was not ours) is taken on first:
+    // its exit brings us back here.
+    leftovers_.adopt(own_children(), [this](pid_t p) { return known(p); }, [this](pid_t g) { return known(g); });
+    if (!leftovers_.empty()) return;
+    // Nothing of ours is left to write into the pipes: take what they hold, and close them.
+    stage_ = Stage::Draining;
+    end_timer_.cancel();
+    constexpr std::size_t kLastRead = 4 << 20;
+    for (auto attempts = attempts_; auto& a : attempts) a->finish_output(kLastRead);
+  }
+  if (stage_ == Stage::Draining && attempts_.empty()) flush_then(Stage::Over);
+}
+
+// Lets the writer take what is queued, then moves to `next`. With a deadline, the reader gets
+// until its grace period is over (at least kMinFlush); a signal gives up at once.
+void Supervisor::flush_then(Stage next) {
+  stage_ = Stage::Flushing;
+  const auto done = [this, next] {
+    stage_ = next;
+    end_timer_.cancel();
+    status_timer_.cancel();
+    if (stage_ == Stage::Over) {
+      watchdog_.dismiss();  // its exit overlaps the rest; reaped by stop()
+      io_.stop();
+    }
+  };
+  if (writer_.idle()) {
+    done();
+    return;
+  }
+  writer_.when_drained(0, done);
+  if (root_->deadline()) {
+    const auto bound = std::max(root_->deadline()->at + plan_.grace, clock_.now() + kMinFlush);
+    end_timer_.expires_at(bound);
+    end_timer_.async_wait([this](const boost::system::error_code& ec) {
+      if (!ec) result_.output_dropped += writer_.abandon();  // calls `done` through when_drained
+    });
+  }
+}
+
+// Some process refuses to go (another user's, or stuck in the kernel) well after SIGKILL:
+// stop waiting, and say which.
+void Supervisor::give_up() {
+  if (stage_ != Stage::Ending) return;
+  for (pid_t p : leftovers_.abandon()) result_.abandoned.push_back(p);
+  for (auto& a : attempts_) a->abandon_group();
+  for (pid_t p : own_children())
+    if (p != watchdog_.pid() && !known(p)) result_.abandoned.push_back(p);
+  verbose(fmt::format("giving up on {} process(es) that would not stop", result_.abandoned.size()));
+  check_finished();
 }
 
 void Supervisor::tick_status() {
@@ -192,7 +324,7 @@ void Supervisor::tick_status() {
   console_.status(status_text(c, terminal_width(STDERR_FILENO), plan_.color));
   status_timer_.expires_after(kStatusTick);
   status_timer_.async_wait([this](const boost::system::error_code& ec) {
-    if (!ec && !finished_) tick_status();
+    if (!ec && stage_ <= Stage::Draining) tick_status();
   });
 }
 
@@ -200,14 +332,8 @@ void Supervisor::verbose(std::string text) {
   if (plan_.verbose) console_.message(fmt::format("ctxrun: {}\n", text));
 }
 
-bool Supervisor::is_job_leader(pid_t pid) const {
-  return std::any_of(running_.begin(), running_.end(), [pid](const auto& r) { return r->pid == pid && !r->leader_done; });
+RunResult supervise(Plan& plan, const Clock& clock, const Epilogue& epilogue) {
+  return Supervisor(plan, clock).run(epilogue);
 }
-
-bool Supervisor::is_job_group(pid_t pgid) const {
-  return std::any_of(running_.begin(), running_.end(), [pgid](const auto& r) { return r->pid == pgid; });
-}
-
-RunResult supervise(Plan& plan, const Clock& clock) { return Supervisor(plan, clock).run(); }
 
 }  // namespace ctxrun

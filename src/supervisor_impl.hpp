@@ -1,6 +1,10 @@
 // supervisor_impl.hpp — the Supervisor class, private to the loop: supervisor.cpp runs the
-// run (signals, the root context, the scheduler, the end), attempt.cpp runs one attempt of a
-// job (spawn, output, exit, stop).
+// run (signals, the root context, the stages of its end), attempts.cpp starts attempts and
+// records what became of them. Each attempt's own life is LiveAttempt's (attempt.hpp).
+//
+// Ownership: what lives as long as the loop (the Supervisor and its members) is captured by
+// reference in handlers; what comes and goes (attempts, orphans, readers, terminations) is
+// held by shared_ptr, and a handler holds a shared_ptr or weak_ptr to the object it serves.
 #pragma once
 #include <memory>
 #include <optional>
@@ -14,13 +18,12 @@
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include "ctxrun/attempt.hpp"
 #include "ctxrun/foreground.hpp"
 #include "ctxrun/leftovers.hpp"
-#include "ctxrun/pipe_reader.hpp"
 #include "ctxrun/posix.hpp"
 #include "ctxrun/spawner.hpp"
 #include "ctxrun/supervisor.hpp"
-#include "ctxrun/termination.hpp"
 #include "ctxrun/watchdog.hpp"
 #include "ctxrun/writer.hpp"
 
@@ -33,53 +36,53 @@ inline constexpr std::size_t kReadBuffer = 64 * 1024;
 /// Room in the watchdog's table: every job that can run at once, and orphans' groups.
 std::size_t watched_groups(const Plan& plan);
 
-/// One running attempt of a job: its process, pipes, deadline and termination sequence.
-struct Running {
-  std::size_t job = 0;
-  Context::Ptr ctx;
-  pid_t pid = 0;  ///< == its process group
-  std::optional<asio::posix::stream_descriptor> pidfd;
-  std::unique_ptr<PipeReader> out, err;
-  std::optional<asio::steady_timer> deadline;
-  std::unique_ptr<Termination> term;
-  bool leader_done = false, complete = false;
-  StopWhy why = StopWhy::None;
-};
-
-class Supervisor {
+class Supervisor final : LiveAttempt::Events {
  public:
   Supervisor(Plan& plan, const Clock& clock);
-  RunResult run();
+  RunResult run(const Epilogue& epilogue);
 
  private:
+  // How far the run has come. Each stage begins when the one before is over; check_finished()
+  // moves from one to the next.
+  enum class Stage {
+    Running,   // jobs start as the scheduler says
+    Ending,    // nothing starts any more: what is left (attempts being stopped, orphans) is stopped
+    Draining,  // every process is gone: the last output is read from the pipes
+    Flushing,  // ctxrun's own stdout and stderr take what is queued
+    Over,
+  };
+
   // The run (supervisor.cpp).
   void wait_signals();
+  void watch_watchdog();
   void pump();
   void on_root_done(const Cause& cause);
   void on_signal(int sig);
   void on_child();
+  void sweep();
   void check_finished();
+  void flush_then(Stage next);
+  void give_up();
   void tick_status();
   void verbose(std::string text);
-  bool is_job_leader(pid_t pid) const;
-  bool is_job_group(pid_t pgid) const;
+  bool known(pid_t pid) const;
 
-  // One attempt (attempt.cpp).
+  // Attempts (attempts.cpp).
   void launch(const Launch& l);
   void spawn_failed(std::size_t job, const SpawnFailure& f);
-  void stop(Running& r, const Cause& cause);
-  void wait_exit(Running& r);
-  void on_exit(Running& r, int status);
-  void attempt_ended(std::size_t job, bool success, bool timed_out, bool canceled, const Cause& job_cause);
-  void on_data(Running& r, Stream s, std::string_view bytes);
-  void complete_if_done(Running& r);
+  void attempt_output(LiveAttempt& a, Stream stream, std::string_view bytes) override;
+  void attempt_exited(LiveAttempt& a, int wait_status) override;
+  void attempt_reaped(LiveAttempt& a) override;
+  void attempt_done(LiveAttempt& a) override;
+  void record_end(std::size_t job, const Cause& job_cause);
+  void pause_output();
 
   const Plan& plan_;
   const Clock& clock_;
   StartState start_state_;
   asio::io_context io_;
   asio::signal_set signals_{io_};
-  asio::steady_timer deadline_timer_{io_}, retry_timer_{io_}, status_timer_{io_};
+  asio::steady_timer deadline_timer_{io_}, retry_timer_{io_}, status_timer_{io_}, end_timer_{io_};
   Writer writer_;
   Console console_;
   std::optional<LineSink> sink_;
@@ -89,13 +92,15 @@ class Supervisor {
   TerminalLease lease_;
   Fd devnull_;
   Watchdog watchdog_;  // before any job starts (see Watchdog)
+  std::optional<asio::posix::stream_descriptor> watchdog_death_;
   std::unique_ptr<char[]> buffer_;  // shared by every PipeReader; not zero-filled: pages come as used
   std::vector<JobRecord> records_;
-  std::vector<std::unique_ptr<Running>> running_;
+  std::vector<std::shared_ptr<LiveAttempt>> attempts_;
   Leftovers leftovers_;
   std::optional<Cause> first_failure_;
   RunResult result_;
-  bool pumping_ = false, pump_again_ = false, finished_ = false, paused_ = false, seeded_ = false;
+  Stage stage_ = Stage::Running;
+  bool pumping_ = false, pump_again_ = false, paused_ = false, seeded_ = false, epilogue_ = false;
 };
 
 }  // namespace ctxrun

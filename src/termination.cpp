@@ -1,49 +1,78 @@
-// termination.cpp — one group's sequence; the loop starts every group's in the same turn.
+// termination.cpp — one sequence for any number of targets; every target gets each signal in
+// the same loop turn.
 #include "ctxrun/termination.hpp"
 
 #include <csignal>
+
+#include <algorithm>
 
 #include "ctxrun/posix.hpp"
 
 namespace ctxrun {
 
-Termination::Termination(boost::asio::io_context& io, pid_t pgid, int first_signal, Duration grace,
-                         std::function<void(int)> on_signal)
-    : timer_(io), pgid_(pgid), first_signal_(first_signal), grace_(grace), on_signal_(std::move(on_signal)) {}
+std::shared_ptr<Termination> Termination::make(boost::asio::io_context& io, int first_signal, Duration grace,
+                                               Sent sent) {
+  auto t = std::make_shared<Termination>(Tag{}, io, first_signal, grace, std::move(sent));
+  t->self_ = t;
+  return t;
+}
 
-void Termination::send(int sig) {
-  if (signal_group(pgid_, sig) && on_signal_) on_signal_(sig);
+Termination::Termination(Tag, boost::asio::io_context& io, int first_signal, Duration grace, Sent sent)
+    : timer_(io), first_signal_(first_signal), grace_(grace), sent_(std::move(sent)) {}
+
+void Termination::send(const StopTarget& t, int sig) {
+  // The group first: the process itself may have left it (or joined ctxrun's own), and the
+  // pidfd reaches it wherever it went.
+  const Delivery g = t.group > 0 ? signal_group(t.group, sig) : Delivery::Gone;
+  const Delivery p = signal_process(t.pidfd, sig);
+  if (g == Delivery::Denied || p == Delivery::Denied) denied_ = true;
+  if ((g == Delivery::Sent || p == Delivery::Sent) && sent_) sent_(sig, t);
+}
+
+void Termination::signal_first(const StopTarget& t) {
+  send(t, first_signal_);
+  // A stopped process cannot act on the signal: wake it (timeout(1) does the same).
+  if (first_signal_ != SIGKILL && first_signal_ != SIGCONT) {
+    if (t.group > 0) signal_group(t.group, SIGCONT);
+    signal_process(t.pidfd, SIGCONT);
+  }
+}
+
+void Termination::add(StopTarget target) {
+  targets_.push_back(target);
+  if (phase_ == Phase::Signalled) signal_first(target);
+  if (phase_ == Phase::Killed) send(target, SIGKILL);
+}
+
+void Termination::remove(int pidfd) {
+  std::erase_if(targets_, [pidfd](const StopTarget& t) { return t.pidfd == pidfd; });
 }
 
 void Termination::begin() {
-  if (begun_ || finished_) return;
-  begun_ = true;
-  send(first_signal_);
-  // A stopped group cannot act on the signal: wake it (timeout(1) does the same).
-  if (first_signal_ != SIGKILL && first_signal_ != SIGCONT) signal_group(pgid_, SIGCONT);
+  if (phase_ != Phase::Idle) return;
   if (first_signal_ == SIGKILL) {
-    killed_ = true;
+    escalate_now();
+    early_ = false;  // SIGKILL was the sequence asked for
     return;
   }
-  timer_.expires_after(grace_);
-  timer_.async_wait([this](const boost::system::error_code& ec) {
-    if (!ec) escalate_now();
+  phase_ = Phase::Signalled;
+  for (const auto& t : targets_) signal_first(t);
+  kill_at_ = std::chrono::steady_clock::now() + grace_;
+  timer_.expires_at(kill_at_);
+  timer_.async_wait([weak = self_](const boost::system::error_code& ec) {
+    const auto self = weak.lock();
+    if (!ec && self) self->escalate_now();
   });
 }
 
 void Termination::escalate_now() {
-  if (finished_ || killed_) return;
-  begun_ = true;
+  if (phase_ == Phase::Killed) return;
+  const auto now = std::chrono::steady_clock::now();
+  early_ = phase_ == Phase::Idle || now < kill_at_;
+  if (early_) kill_at_ = now;
+  phase_ = Phase::Killed;
   timer_.cancel();
-  if (group_alive(pgid_)) {
-    killed_ = true;
-    send(SIGKILL);
-  }
-}
-
-void Termination::finish() {
-  finished_ = true;
-  timer_.cancel();
+  for (const auto& t : targets_) send(t, SIGKILL);
 }
 
 }  // namespace ctxrun

@@ -219,9 +219,11 @@ int watchdog_main(void* arg) {
 }  // namespace
 
 Watchdog::Watchdog(Watchdog&& o) noexcept
-    : shared_(std::move(o.shared_)), free_(std::move(o.free_)), pid_(o.pid_), dismissed_(o.dismissed_) {
-  o.pid_ = -1;
-}
+    : shared_(std::move(o.shared_)),
+      free_(std::move(o.free_)),
+      pid_(std::exchange(o.pid_, -1)),
+      pidfd_(std::move(o.pidfd_)),
+      dismissed_(o.dismissed_) {}
 
 Watchdog& Watchdog::operator=(Watchdog&& o) noexcept {
   if (this != &o) {
@@ -229,6 +231,7 @@ Watchdog& Watchdog::operator=(Watchdog&& o) noexcept {
     shared_ = std::move(o.shared_);
     free_ = std::move(o.free_);
     pid_ = std::exchange(o.pid_, -1);
+    pidfd_ = std::move(o.pidfd_);
     dismissed_ = o.dismissed_;
   }
   return *this;
@@ -249,11 +252,20 @@ Watchdog Watchdog::start(int first_signal, Duration grace, std::size_t groups, c
   }
   s.grace_ms = std::chrono::duration_cast<std::chrono::milliseconds>(grace).count();
   for (std::size_t i = groups; i-- > 0;) w.free_.push_back(i);
+  s.stack = ::mmap(nullptr, kStack, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+  if (s.stack == MAP_FAILED) {
+    s.stack = nullptr;
+    throw fmt::system_error(errno, "mmap (watchdog stack)");
+  }
+  s.stack_size = kStack;
+  w.launch();
+  return w;
+}
+
+void Watchdog::launch() {
+  Shared& s = *shared_;
   s.parent_pidfd = static_cast<int>(::syscall(SYS_pidfd_open, ::getpid(), 0));
   if (s.parent_pidfd < 0) throw fmt::system_error(errno, "pidfd_open (watchdog)");
-  s.stack = ::mmap(nullptr, kStack, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
-  if (s.stack == MAP_FAILED) throw fmt::system_error(errno, "mmap (watchdog stack)");
-  s.stack_size = kStack;
   // Every signal blocked in the child from its first instruction: it never unblocks them.
   // And the child starts on this CPU (it inherits the affinity mask; see pin_to_current_cpu).
   sigset_t all, old;
@@ -262,7 +274,9 @@ Watchdog Watchdog::start(int first_signal, Duration grace, std::size_t groups, c
   cpu_set_t cpus;
   const bool had_cpus = ::sched_getaffinity(0, sizeof cpus, &cpus) == 0;
   if (had_cpus) pin_to_current_cpu(0);
-  const pid_t pid = ::clone(watchdog_main, static_cast<char*>(s.stack) + kStack, CLONE_VM | SIGCHLD, &s);
+  int pidfd = -1;
+  const pid_t pid = ::clone(watchdog_main, static_cast<char*>(s.stack) + kStack, CLONE_VM | CLONE_PIDFD | SIGCHLD,
+                            &s, &pidfd);
   const int clone_error = errno;
   if (had_cpus) ::sched_setaffinity(0, sizeof cpus, &cpus);
   ::sigprocmask(SIG_SETMASK, &old, nullptr);
@@ -271,8 +285,17 @@ Watchdog Watchdog::start(int first_signal, Duration grace, std::size_t groups, c
   // Out of ctxrun's group (done from here: the child makes no call that could fail), so a
   // signal to that group, such as Ctrl-C, cannot reach it.
   ::setpgid(pid, pid);
-  w.pid_ = pid;
-  return w;
+  pid_ = pid;
+  pidfd_ = Fd(pidfd);
+  dismissed_ = false;
+}
+
+void Watchdog::restart() {
+  if (!shared_) return;
+  if (pidfd_) reap(pidfd_.get());  // its stack is free again only once it is gone
+  pidfd_.reset();
+  pid_ = -1;
+  launch();
 }
 
 bool Watchdog::watch(pid_t pgid) {
@@ -294,18 +317,18 @@ void Watchdog::forget(pid_t pgid) {
 }
 
 void Watchdog::dismiss() {
-  if (pid_ > 0 && !dismissed_) {
+  if (pidfd_ && !dismissed_) {
     pin_to_current_cpu(pid_);  // dies and is reaped here, without a cross-CPU wake-up
-    ::kill(pid_, SIGKILL);
+    signal_process(pidfd_.get(), SIGKILL);
   }
   dismissed_ = true;
 }
 
 void Watchdog::stop() {
-  if (pid_ > 0) {
+  if (pidfd_) {
     dismiss();
-    while (::waitpid(pid_, nullptr, 0) < 0 && errno == EINTR) {
-    }
+    reap(pidfd_.get());
+    pidfd_.reset();
     pid_ = -1;
   }
   if (shared_ && shared_->stack) {

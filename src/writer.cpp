@@ -3,6 +3,8 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -25,23 +27,60 @@ constexpr int kBigPipe = 1 << 20;
 }  // namespace
 
 struct Writer::Target {
-  int fd;                                                // what write(2) uses
-  std::optional<asio::posix::stream_descriptor> waiter;  // the reopened description, if any
+  enum class How {
+    Plain,     // never blocks: write(2) on the caller's descriptor
+    Reopened,  // our own non-blocking description of the same pipe, FIFO or terminal
+    Send,      // a socket: send(2) with MSG_DONTWAIT
+    NoWait,    // a pipe we could not reopen: pwritev2(2) with RWF_NOWAIT
+  };
+  int fd;                                                // what is written to
+  How how = How::Plain;
+  std::optional<asio::posix::stream_descriptor> waiter;  // polled for room (our own descriptor)
   bool broken = false;
   bool growable = false;  // a pipe not grown yet
 
-  Target(asio::io_context& io, int original, bool reopen) : fd(original) {
-    if (!reopen) return;
+  Target(asio::io_context& io, int original) : fd(original) {
     struct stat st {};
     if (::fstat(original, &st) != 0) return;
     if (S_ISREG(st.st_mode) || (S_ISCHR(st.st_mode) && ::isatty(original) == 0)) return;  // never blocks
-    if (!S_ISFIFO(st.st_mode) && !S_ISCHR(st.st_mode)) return;  // sockets: plain blocking writes
-    const std::string self = fmt::format("/proc/self/fd/{}", original);
-    const int reopened = ::open(self.c_str(), O_WRONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
-    if (reopened < 0) return;
-    fd = reopened;
     growable = S_ISFIFO(st.st_mode);
-    waiter.emplace(io, reopened);
+    if (S_ISFIFO(st.st_mode) || S_ISCHR(st.st_mode)) {
+      const std::string self = fmt::format("/proc/self/fd/{}", original);
+      const int reopened = ::open(self.c_str(), O_WRONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+      if (reopened >= 0) {
+        fd = reopened;
+        how = How::Reopened;
+        waiter.emplace(io, reopened);
+        return;
+      }
+    }
+    if (!S_ISSOCK(st.st_mode) && !S_ISFIFO(st.st_mode)) return;  // a terminal we cannot reopen: plain
+    // A descriptor of our own to wait on: epoll on a duplicate watches the same file.
+    const int dup = ::fcntl(original, F_DUPFD_CLOEXEC, 3);
+    if (dup < 0) return;
+    how = S_ISSOCK(st.st_mode) ? How::Send : How::NoWait;
+    waiter.emplace(io, dup);
+  }
+
+  ssize_t write_some(std::string_view bytes) {
+    switch (how) {
+      case How::Send:
+        return ::send(fd, bytes.data(), bytes.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
+      case How::NoWait: {
+        iovec iov{const_cast<char*>(bytes.data()), bytes.size()};
+        const ssize_t n = ::pwritev2(fd, &iov, 1, -1, RWF_NOWAIT);
+        if (n < 0 && errno == EOPNOTSUPP) {  // an old kernel: blocking writes, as a last resort
+          how = How::Plain;
+          waiter.reset();
+          return ::write(fd, bytes.data(), bytes.size());
+        }
+        return n;
+      }
+      case How::Plain:
+      case How::Reopened:
+        break;
+    }
+    return ::write(fd, bytes.data(), bytes.size());
   }
 };
 
@@ -53,7 +92,7 @@ Writer::~Writer() = default;
 // Made on first use: a run whose jobs write to ctxrun's stdout directly never needs them.
 Writer::Target& Writer::target(Stream s) {
   auto& t = s == Stream::Out ? out_ : err_;
-  if (!t) t = std::make_unique<Target>(io_, s == Stream::Out ? STDOUT_FILENO : STDERR_FILENO, !flushing_);
+  if (!t) t = std::make_unique<Target>(io_, s == Stream::Out ? STDOUT_FILENO : STDERR_FILENO);
   return *t;
 }
 
@@ -93,7 +132,7 @@ std::size_t Writer::put(Stream stream, std::string_view bytes) {
   Target& t = target(stream);
   std::size_t done = 0;
   while (done < bytes.size() && !t.broken) {
-    const ssize_t n = ::write(t.fd, bytes.data() + done, bytes.size() - done);
+    const ssize_t n = t.write_some(bytes.substr(done));
     if (n > 0) {
       done += static_cast<std::size_t>(n);
     } else if (n < 0 && errno == EINTR) {
@@ -101,7 +140,8 @@ std::size_t Writer::put(Stream stream, std::string_view bytes) {
     } else if (n < 0 && errno == EAGAIN) {
       if (std::exchange(t.growable, false) && ::fcntl(t.fd, F_SETPIPE_SZ, kBigPipe) > 0) continue;
       if (t.waiter) return done;
-      // The caller gave us a non-blocking descriptor we could not reopen: wait for it here.
+      // The caller gave us a non-blocking descriptor we cannot wait on (a terminal /proc does
+      // not reopen): wait for it here, as a blocking write would.
       pollfd p{t.fd, POLLOUT, 0};
       ::poll(&p, 1, -1);
     } else {
@@ -136,6 +176,7 @@ void Writer::pump() {
     }
     release(c);
     queue_.pop_front();
+    check_drained();  // on the way down: paused readers resume while the rest is written
   }
   busy_ = false;
   check_drained();
@@ -157,23 +198,15 @@ void Writer::when_drained(std::size_t low, std::function<void()> f) {
   check_drained();
 }
 
-void Writer::flush() {
-  flushing_ = true;  // a stream first written from here on is written as the caller gave it
-  for (auto* t : {out_.get(), err_.get()}) {
-    if (!t || !t->waiter) continue;
-    t->waiter->cancel();
-    // Our own description: blocking now is harmless and nobody else sees the flag.
-    const int flags = ::fcntl(t->fd, F_GETFL);
-    if (flags >= 0) ::fcntl(t->fd, F_SETFL, flags & ~O_NONBLOCK);
-  }
+std::size_t Writer::abandon() {
+  const std::size_t dropped = pending_;
+  for (auto* t : {out_.get(), err_.get()})
+    if (t && t->waiter) t->waiter->cancel();
+  queue_.clear();
+  pending_ = 0;
   waiting_ = false;
-  busy_ = true;
-  for (; !queue_.empty(); queue_.pop_front()) {
-    Chunk& c = queue_.front();
-    pending_ -= put(c.stream, std::string_view(c.bytes).substr(c.offset));
-  }
-  free_.clear();
-  busy_ = false;
+  check_drained();
+  return dropped;
 }
 
 }  // namespace ctxrun

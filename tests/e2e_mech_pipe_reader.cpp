@@ -60,13 +60,13 @@ TEST_CASE("mech pipe_reader: a job's output arrives in order across many reads, 
   cleanup.pids.push_back(pid);
 
   Got got;
-  ctxrun::PipeReader reader(io, std::move(pipe.read), buffer, got.on_data(), got.on_eof());
+  auto reader = ctxrun::PipeReader::make(io, std::move(pipe.read), buffer, got.on_data(), got.on_eof());
   CHECK(run_until(io, [&] { return got.eofs > 0; }));
   std::string expected;
   for (int i = 1; i <= 50000; ++i) expected += "line-" + std::to_string(i) + "\n";
   CHECK(got.data == expected);
   CHECK(got.calls > 1);
-  CHECK_FALSE(reader.open());
+  CHECK_FALSE(reader->open());
   io.restart();
   io.poll();
   CHECK(got.eofs == 1);
@@ -79,10 +79,10 @@ TEST_CASE("mech pipe_reader: pause holds waiting data back, and resume delivers 
   std::vector<char> buffer(4096);
   auto pipe = ctxrun::make_pipe();
   Got got;
-  ctxrun::PipeReader reader(io, std::move(pipe.read), buffer, got.on_data(), got.on_eof());
+  auto reader = ctxrun::PipeReader::make(io, std::move(pipe.read), buffer, got.on_data(), got.on_eof());
 
   SECTION("paused before the data came") {
-    reader.pause();
+    reader->pause();
     write_all(pipe.write.get(), "waiting\n");
     io.run_for(200ms);  // the readiness comes and goes: nothing may be read
     CHECK(got.calls == 0);
@@ -90,7 +90,7 @@ TEST_CASE("mech pipe_reader: pause holds waiting data back, and resume delivers 
   SECTION("paused by the data handler, more data behind") {
     write_all(pipe.write.get(), "first\n");
     REQUIRE(run_until(io, [&] { return got.calls == 1; }));
-    reader.pause();
+    reader->pause();
     write_all(pipe.write.get(), "waiting\n");
     io.restart();
     io.run_for(200ms);
@@ -98,7 +98,7 @@ TEST_CASE("mech pipe_reader: pause holds waiting data back, and resume delivers 
   }
   // The edge that announced the data is spent: resume alone must read it.
   const std::size_t before = got.data.size();
-  reader.resume();
+  reader->resume();
   CHECK(run_until(io, [&] { return got.data.size() >= before + 8; }));
   CHECK(got.data.substr(before) == "waiting\n");
   pipe.write.reset();
@@ -116,7 +116,7 @@ TEST_CASE("mech pipe_reader: a full pipe whose writer then goes quiet is read to
     for (int i = 0; bytes.size() < 300 * 1024; ++i) bytes += "chunk-" + std::to_string(i) + "\n";
     write_all(pipe.write.get(), bytes);  // then nothing more, and the write end stays open
     std::vector<char> buffer(16 * 1024);
-    ctxrun::PipeReader reader(io, std::move(pipe.read), buffer, got.on_data(), got.on_eof());
+    auto reader = ctxrun::PipeReader::make(io, std::move(pipe.read), buffer, got.on_data(), got.on_eof());
     CHECK(run_until(io, [&] { return got.data.size() >= bytes.size(); }));
     CHECK(got.data == bytes);
     CHECK(got.eofs == 0);
@@ -126,7 +126,7 @@ TEST_CASE("mech pipe_reader: a full pipe whose writer then goes quiet is read to
                                test::quote(test::child({"sleep", "3600"}));
     Job job({"/bin/sh", "-c", script});
     std::vector<char> buffer(256 * 1024);
-    ctxrun::PipeReader reader(io, job.out.take(), buffer, got.on_data(), got.on_eof());
+    auto reader = ctxrun::PipeReader::make(io, job.out.take(), buffer, got.on_data(), got.on_eof());
     const std::string head(300 * 1024, 'x');
     CHECK(run_until(io, [&] { return got.data.find("\nready ") != std::string::npos && got.data.back() == '\n'; }));
     CHECK(got.data == head + "\nready " + std::to_string(job.pid()) + "\n");
@@ -134,4 +134,54 @@ TEST_CASE("mech pipe_reader: a full pipe whose writer then goes quiet is read to
     job.kill();
     CHECK(run_until(io, [&] { return got.eofs == 1; }));
   }
+}
+
+TEST_CASE("mech pipe_reader: finish takes what the pipe holds, paused or not, and ends it though a writer holds it",
+          "[mech][pipe_reader]") {
+  asio::io_context io;
+  Got got;
+  auto pipe = ctxrun::make_pipe();
+  write_all(pipe.write.get(), "one\ntwo\n");  // and the write end stays open, as an escapee's would
+  std::vector<char> buffer(4096);
+  auto reader = ctxrun::PipeReader::make(io, std::move(pipe.read), buffer, got.on_data(), got.on_eof());
+  reader->pause();
+  io.poll();
+  REQUIRE(got.data.empty());
+  reader->finish(1 << 20);
+  CHECK(got.data == "one\ntwo\n");
+  CHECK(got.eofs == 1);
+  CHECK_FALSE(reader->open());
+  io.restart();
+  io.poll();
+  CHECK(got.eofs == 1);
+  CHECK(got.data == "one\ntwo\n");
+}
+
+TEST_CASE("mech pipe_reader: finish reads at most its limit from a writer that never stops", "[mech][pipe_reader]") {
+  asio::io_context io;
+  Got got;
+  Job job(test::child({"long", "100000000"}));  // far more than the limit, written as fast as it can
+  std::vector<char> buffer(64 * 1024);
+  auto reader = ctxrun::PipeReader::make(io, job.out.take(), buffer, got.on_data(), got.on_eof());
+  reader->finish(256 * 1024);
+  CHECK(got.data.size() <= 256 * 1024);
+  CHECK(got.eofs == 1);
+  job.kill();
+}
+
+TEST_CASE("mech pipe_reader: after close no callback comes, even with a completion already due",
+          "[mech][pipe_reader]") {
+  asio::io_context io;
+  Got got;
+  auto pipe = ctxrun::make_pipe();
+  std::vector<char> buffer(4096);
+  auto reader = ctxrun::PipeReader::make(io, std::move(pipe.read), buffer, got.on_data(), got.on_eof());
+  write_all(pipe.write.get(), "late\n");  // readable now: the wait completes on the next turn
+  std::weak_ptr<ctxrun::PipeReader> weak = reader;
+  reader->close();
+  reader.reset();  // the owner lets go; the pending wait still holds it
+  io.run();
+  CHECK(got.calls == 0);
+  CHECK(got.eofs == 0);
+  CHECK(weak.expired());  // and once the wait is done, nothing holds it
 }

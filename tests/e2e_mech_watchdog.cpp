@@ -275,3 +275,38 @@ TEST_CASE("mech watchdog: it runs in its own group, with signals blocked, holdin
   w.stop();
   CHECK_FALSE(test::alive(pid));
 }
+
+TEST_CASE("mech watchdog: killed by someone, it is noticed on its pidfd and another takes its place",
+          "[mech][watchdog]") {
+  auto w = ctxrun::Watchdog::start(SIGTERM, 1s, 4);
+  const pid_t first = w.pid();
+  KillOnExit cleanup;
+  cleanup.pids.push_back(first);
+  ::kill(first, SIGKILL);
+  CHECK(readable(w.pidfd(), 10s));
+  CHECK(state_of(first) == 'Z');  // ours to reap, and reaped only through the pidfd
+  w.restart();
+  CHECK(state_of(first) == 0);
+  const pid_t second = w.pid();
+  cleanup.pids.push_back(second);
+  CHECK(second != first);
+  CHECK(test::alive(second));
+  CHECK_FALSE(readable(w.pidfd(), 0ms));
+  w.stop();
+  CHECK_FALSE(test::alive(second));
+}
+
+TEST_CASE("mech watchdog: stop after it died and was reaped signals nobody", "[mech][watchdog]") {
+  // Its pid may belong to someone else once it is reaped: dismiss and stop go through the
+  // pidfd, which still names the dead watchdog and reaches no one.
+  auto w = ctxrun::Watchdog::start(SIGTERM, 1s, 4);
+  const pid_t pid = w.pid();
+  KillOnExit cleanup;
+  cleanup.pids.push_back(pid);
+  ::kill(pid, SIGKILL);
+  REQUIRE(readable(w.pidfd(), 10s));
+  w.stop();  // reaps it; a second stop, or dismiss, has nothing left to act on
+  w.dismiss();
+  w.stop();
+  CHECK(state_of(pid) == 0);
+}

@@ -1,5 +1,5 @@
 // e2e_mech_writer.cpp — ctxrun::Writer on real pipes: a reader that does not read does not block
-// the loop, order across both streams, flush, a reader that goes away, the caller's description.
+// the loop, order across both streams, draining, a reader that goes away, the caller's description.
 //
 // The Writer writes to STDOUT_FILENO and STDERR_FILENO, so each test runs it in a forked child
 // whose fd 1 and 2 are pipes the test reads (or not). The child tells the test where it is with
@@ -186,7 +186,8 @@ TEST_CASE("mech writer: lines that alternate between the streams queue in small 
   CHECK(exited_with(reap(pid), 0));  // the pipe's read end stays open until here: no EPIPE
 }
 
-TEST_CASE("mech writer: flush blocks until everything queued is written", "[mech][writer]") {
+TEST_CASE("mech writer: the loop writes everything queued, and the caller's description stays blocking",
+          "[mech][writer]") {
   KillOnExit cleanup;
   auto data = ctxrun::make_pipe(), report = ctxrun::make_pipe();
   const pid_t pid = fork_with_stdio(data.write.get(), -1, {data.read.get(), report.read.get()}, [&] {
@@ -195,8 +196,10 @@ TEST_CASE("mech writer: flush blocks until everything queued is written", "[mech
     ctxrun::Writer w(io, [](Stream) {});
     for (int i = 0; i < kBatches; ++i) w.write(Stream::Out, batch("out", i));
     ::dprintf(rep, "queued pending=%zu\n", w.pending());
-    w.flush();
-    ::dprintf(rep, "flushed pending=%zu nonblock=%d\n", w.pending(), nonblocking(1) ? 1 : 0);
+    bool drained = false;
+    w.when_drained(0, [&] { drained = true; });
+    if (!run_until(io, [&] { return drained; }, 20s)) return 3;
+    ::dprintf(rep, "flushed pending=%zu nonblock=%d idle=%d\n", w.pending(), nonblocking(1) ? 1 : 0, w.idle() ? 1 : 0);
     return 0;
   });
   cleanup.pids.push_back(pid);
@@ -210,6 +213,7 @@ TEST_CASE("mech writer: flush blocks until everything queued is written", "[mech
   const std::string flushed = rep.wait_for("flushed ");
   CHECK(value(flushed, "pending") == 0);
   CHECK(value(flushed, "nonblock") == 0);
+  CHECK(value(flushed, "idle") == 1);
   CHECK(exited_with(reap(pid), 0));
 }
 

@@ -8,6 +8,7 @@
 #include "ctxrun/scheduler.hpp"
 
 using namespace std::chrono_literals;
+using ctxrun::AttemptResult;
 
 namespace {
 
@@ -52,10 +53,10 @@ TEST_CASE("scheduler: -j bounds the running attempts and the queue goes on in or
   CHECK(s.due() == std::vector<ctxrun::Launch>{{0, 1}, {1, 1}});
   CHECK_FALSE(s.next().has_value());
   CHECK_FALSE(s.started(2));
-  s.ended(1, true, false);
+  s.ended(1, AttemptResult::Succeeded);
   CHECK(s.due() == std::vector<ctxrun::Launch>{{2, 1}});
-  s.ended(0, true, false);
-  s.ended(2, true, false);
+  s.ended(0, AttemptResult::Succeeded);
+  s.ended(2, AttemptResult::Succeeded);
   CHECK(s.due() == std::vector<ctxrun::Launch>{{3, 1}, {4, 1}});
   CHECK(s.due().empty());
 }
@@ -83,7 +84,7 @@ TEST_CASE("scheduler: never more than -j attempts run, whatever order jobs end i
     const std::size_t k = rng() % running.size();
     const std::size_t job = running[k];
     running.erase(running.begin() + static_cast<std::ptrdiff_t>(k));
-    s.ended(job, rng() % 2 == 0, false);
+    s.ended(job, rng() % 2 == 0 ? AttemptResult::Succeeded : AttemptResult::Failed);
   }
   CHECK(s.finished());
   for (int a : attempts) CHECK((a == 1 || a == 2));
@@ -106,7 +107,7 @@ TEST_CASE("scheduler: stop-on decides which ends end the run", "[scheduler]") {
   p.stop_on = stop_on;
   auto s = f.make(2, p);
   s.due();
-  const auto v = s.ended(0, success, false);
+  const auto v = s.ended(0, success ? AttemptResult::Succeeded : AttemptResult::Failed);
   CHECK(v.job_done);
   CHECK_FALSE(v.retry);
   CHECK(v.ends_run == ends);
@@ -119,16 +120,16 @@ TEST_CASE("scheduler: only the first failed job is the first failure", "[schedul
   p.stop_on = ctxrun::StopOn::Never;
   auto s = f.make(3, p);
   s.due();
-  CHECK_FALSE(s.ended(1, true, false).first_failure);
-  CHECK(s.ended(2, false, false).first_failure);
-  CHECK_FALSE(s.ended(0, false, false).first_failure);
+  CHECK_FALSE(s.ended(1, AttemptResult::Succeeded).first_failure);
+  CHECK(s.ended(2, AttemptResult::Failed).first_failure);
+  CHECK_FALSE(s.ended(0, AttemptResult::Failed).first_failure);
 }
 
 TEST_CASE("scheduler: a failed attempt with retries left is retried after the delay", "[scheduler]") {
   Fixture f;
   auto s = f.make(1, with_retries(2, 1s));
   REQUIRE(s.next() == ctxrun::Launch{0, 1});
-  const auto v = s.ended(0, false, false);
+  const auto v = s.ended(0, AttemptResult::Failed);
   CHECK(v.retry);
   CHECK_FALSE(v.job_done);
   CHECK_FALSE(v.ends_run);
@@ -142,7 +143,7 @@ TEST_CASE("scheduler: a retry is due only once its time has come", "[scheduler]"
   Fixture f;
   auto s = f.make(1, with_retries(1, 2s));
   s.next();
-  const auto v = s.ended(0, false, false);
+  const auto v = s.ended(0, AttemptResult::Failed);
   REQUIRE(s.next_wakeup() == v.retry_at);
   CHECK_FALSE(s.next().has_value());
   f.clock.advance(2s - 1ns);
@@ -163,7 +164,7 @@ TEST_CASE("scheduler: jitter scales each delay by a factor from 1-j up to 1+j", 
   f.random = random;
   auto s = f.make(1, with_retries(1, 1s, 2.0, 0.2));
   s.next();
-  const auto v = s.ended(0, false, false);
+  const auto v = s.ended(0, AttemptResult::Failed);
   REQUIRE(v.retry);
   const double ms = std::chrono::duration<double, std::milli>(v.retry_at - f.clock.now()).count();
   CHECK(ms == Approx(expected_ms).margin(0.001));
@@ -180,7 +181,7 @@ TEST_CASE("scheduler: delays grow by the backoff factor across attempts", "[sche
   for (int attempt = 1; attempt <= 4; ++attempt) {
     const auto l = s.next();
     REQUIRE(l == ctxrun::Launch{0, attempt});
-    const auto v = s.ended(0, false, false);
+    const auto v = s.ended(0, AttemptResult::Failed);
     REQUIRE(v.retry);
     const double ms = std::chrono::duration<double, std::milli>(v.retry_at - f.clock.now()).count();
     CHECK(ms == Approx(expected).epsilon(1e-6));
@@ -194,10 +195,10 @@ TEST_CASE("scheduler: when retries are exhausted the job is done and the failure
   auto s = f.make(1, with_retries(2, 0s));
   for (int attempt = 1; attempt <= 2; ++attempt) {
     REQUIRE(s.next() == ctxrun::Launch{0, attempt});
-    REQUIRE(s.ended(0, false, false).retry);
+    REQUIRE(s.ended(0, AttemptResult::Failed).retry);
   }
   REQUIRE(s.next() == ctxrun::Launch{0, 3});
-  const auto v = s.ended(0, false, false);
+  const auto v = s.ended(0, AttemptResult::Failed);
   CHECK_FALSE(v.retry);
   CHECK(v.job_done);
   CHECK(v.ends_run);
@@ -210,20 +211,19 @@ TEST_CASE("scheduler: a success with retries left is not retried", "[scheduler]"
   Fixture f;
   auto s = f.make(1, with_retries(3, 1s));
   s.next();
-  const auto v = s.ended(0, true, false);
+  const auto v = s.ended(0, AttemptResult::Succeeded);
   CHECK_FALSE(v.retry);
   CHECK(v.job_done);
   CHECK(s.finished());
 }
 
 TEST_CASE("scheduler: a stopped attempt is neither retried nor a failure", "[scheduler]") {
-  const bool success = GENERATE(false, true);
   Fixture f;
   ctxrun::Policy p = with_retries(3, 0s);
   p.stop_on = ctxrun::StopOn::First;
   auto s = f.make(2, p);
   s.due();
-  const auto v = s.ended(0, success, true);
+  const auto v = s.ended(0, AttemptResult::Stopped);
   CHECK_FALSE(v.retry);
   CHECK(v.job_done);
   CHECK_FALSE(v.ends_run);
@@ -231,7 +231,7 @@ TEST_CASE("scheduler: a stopped attempt is neither retried nor a failure", "[sch
   // The next real failure, once its retries are spent, is still the first one.
   ctxrun::Verdict last;
   for (int attempt = 1; attempt <= 4; ++attempt) {
-    last = s.ended(1, false, false);
+    last = s.ended(1, AttemptResult::Failed);
     if (!last.retry) break;
     REQUIRE(s.next() == ctxrun::Launch{1, attempt + 1});
   }
@@ -245,7 +245,7 @@ TEST_CASE("scheduler: run_done returns never-started and waiting jobs, and nothi
   p.max_running = 2;
   auto s = f.make(4, p);
   REQUIRE(s.due() == std::vector<ctxrun::Launch>{{0, 1}, {1, 1}});
-  REQUIRE(s.ended(0, false, false).retry);  // job 0 waits to retry; job 1 runs
+  REQUIRE(s.ended(0, AttemptResult::Failed).retry);  // job 0 waits to retry; job 1 runs
   const auto never = s.run_done();
   CHECK(never == std::vector<std::size_t>{0, 2, 3});
   CHECK(s.is_run_done());
@@ -254,7 +254,7 @@ TEST_CASE("scheduler: run_done returns never-started and waiting jobs, and nothi
   CHECK(s.due().empty());
   CHECK_FALSE(s.finished());  // job 1 is still running
   CHECK(s.running() == 1);
-  CHECK(s.ended(1, false, true).job_done);
+  CHECK(s.ended(1, AttemptResult::Stopped).job_done);
   CHECK(s.finished());
   CHECK(s.due().empty());
 }
@@ -272,7 +272,7 @@ TEST_CASE("scheduler: a failure after run_done is not retried", "[scheduler]") {
   auto s = f.make(1, with_retries(5, 0s));
   s.next();
   s.run_done();
-  const auto v = s.ended(0, false, false);
+  const auto v = s.ended(0, AttemptResult::Failed);
   CHECK_FALSE(v.retry);
   CHECK(v.job_done);
   CHECK(s.finished());
@@ -284,9 +284,9 @@ TEST_CASE("scheduler: finished once every job has ended", "[scheduler]") {
   auto s = f.make(2, ctxrun::Policy{});
   CHECK_FALSE(s.finished());
   s.due();
-  s.ended(0, true, false);
+  s.ended(0, AttemptResult::Succeeded);
   CHECK_FALSE(s.finished());
-  s.ended(1, true, false);
+  s.ended(1, AttemptResult::Succeeded);
   CHECK(s.finished());
 }
 
@@ -303,11 +303,11 @@ TEST_CASE("scheduler: a due retry goes before queued jobs", "[scheduler]") {
   p.max_running = 1;
   auto s = f.make(3, p);
   REQUIRE(s.next() == ctxrun::Launch{0, 1});
-  REQUIRE(s.ended(0, false, false).retry);
+  REQUIRE(s.ended(0, AttemptResult::Failed).retry);
   // Not due yet: the queue goes on.
   REQUIRE(s.next() == ctxrun::Launch{1, 1});
   f.clock.advance(1s);
-  s.ended(1, true, false);
+  s.ended(1, AttemptResult::Succeeded);
   CHECK(s.next() == ctxrun::Launch{0, 2});
   CHECK_FALSE(s.next().has_value());  // -j 1 still holds for retries
 }
@@ -317,9 +317,9 @@ TEST_CASE("scheduler: next_wakeup is the earliest waiting retry", "[scheduler]")
   ctxrun::Policy p = with_retries(1, 1s, 2.0, 0.0);
   auto s = f.make(2, p);
   s.due();
-  const auto first = s.ended(0, false, false).retry_at;
+  const auto first = s.ended(0, AttemptResult::Failed).retry_at;
   f.clock.advance(500ms);
-  const auto second = s.ended(1, false, false).retry_at;
+  const auto second = s.ended(1, AttemptResult::Failed).retry_at;
   REQUIRE(second > first);
   CHECK(s.next_wakeup() == first);
   f.clock.t = first;

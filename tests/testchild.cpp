@@ -8,6 +8,7 @@
 //   testchild print-signals            ready, then print the name of each signal received
 //   testchild spawn N SECS             fork N children (same group) sleeping SECS; print their
 //                                      pids as `child <pid>`, ready, then wait
+//   testchild join PGID|parent -- MODE...  move into another process group, then run MODE
 //   testchild escape SECS              fork a grandchild that calls setsid() and sleeps SECS;
 //                                      print `escaped <pid>`, ready, then exit 0 (or wait with
 //                                      `escape SECS wait`)
@@ -191,6 +192,13 @@ int run(std::vector<std::string> a) {
   if (mode == "ignore") {
     std::size_t i = 1;
     for (; i < a.size() && a[i] != "--"; ++i) ::signal(std::atoi(a[i].c_str()), SIG_IGN);
+    return run(std::vector<std::string>(a.begin() + static_cast<long>(std::min(i + 1, a.size())), a.end()));
+  }
+  if (mode == "join") {  // join PGID|parent -- MODE...: move into another process group first
+    const pid_t g = a.size() > 1 && a[1] == "parent" ? ::getpgid(::getppid()) : static_cast<pid_t>(num(1, 0));
+    if (::setpgid(0, g) != 0) return 3;
+    std::size_t i = 2;
+    while (i < a.size() && a[i] != "--") ++i;
     return run(std::vector<std::string>(a.begin() + static_cast<long>(std::min(i + 1, a.size())), a.end()));
   }
   if (mode == "print-signals") return mode_print_signals();

@@ -63,6 +63,19 @@ enum class JobOutcome {
 /// `succeeded`, `failed`, `timed-out`, … (the report's spelling).
 std::string_view format_as(JobOutcome outcome);
 
+/// What an attempt's end means to the scheduler.
+enum class AttemptResult {
+  Succeeded,  ///< exit status 0 (even after ctxrun's signal: the job chose to succeed)
+  Failed,     ///< failed, could not start, or its --job-timeout passed: retried if allowed
+  Stopped,    ///< ctxrun stopped it because the run was done: neither failure nor retried
+};
+
+/// Both read off the one record of how an attempt ended (its end, and why and how ctxrun
+/// stopped it), never off flags passed alongside.
+AttemptResult result_of(const Attempt& attempt);
+/// The job's outcome when `last` was its last attempt.
+JobOutcome outcome_of(const Attempt& last);
+
 struct JobRecord {
   JobSpec spec;
   std::vector<Attempt> attempts;

@@ -4,6 +4,7 @@
 #include <sys/resource.h>
 #include <sys/types.h>
 
+#include <cerrno>
 #include <optional>
 #include <span>
 #include <string>
@@ -67,10 +68,39 @@ class SignalBlock {
   sigset_t old_;
 };
 
-/// kill(-pgid, sig); refuses pgid <= 1. False if the group is gone (ESRCH).
-bool signal_group(pid_t pgid, int sig);
-/// True if any process is left in the group.
-bool group_alive(pid_t pgid);
+/// Retries `f()` while it fails with EINTR; returns its last result (errno is kept).
+template <class F>
+auto retry_eintr(F f) {
+  for (;;) {
+    auto r = f();
+    if (!(r < 0 && errno == EINTR)) return r;
+  }
+}
+
+/// What became of a signal sent.
+enum class Delivery {
+  Sent,    ///< the kernel took it
+  Gone,    ///< no such process (or group) any more
+  Denied,  ///< not ours to signal (EPERM: another user, a setuid program)
+};
+
+/// pidfd_open(2): a descriptor (close-on-exec) that names `pid` for as long as it is held,
+/// whatever number the kernel gives out later. Empty if the process is gone (or errno).
+Fd open_pidfd(pid_t pid);
+/// pidfd_send_signal(2): signals exactly the process the descriptor was opened for.
+Delivery signal_process(int pidfd, int sig);
+/// kill(-pgid, sig). Only for a group whose leader ctxrun holds unreaped: a leader that is
+/// alive or a zombie keeps its pid, and so its group id, from being given to anyone else.
+/// Refuses pgid <= 1 and ctxrun's own group.
+Delivery signal_group(pid_t pgid, int sig);
+
+/// The exit of our child behind `pidfd`, as a waitpid(2) status, without reaping it (it
+/// stays a zombie, holding its pid); nullopt while it runs.
+std::optional<int> peek_exit(int pidfd);
+/// Reaps our exited child behind `pidfd`; its pid is free for reuse from here on.
+void reap(int pidfd);
+/// Whether our child behind `pidfd` is stopped now (Ctrl-Z, SIGTTIN); consumes the report.
+bool stopped_now(int pidfd);
 
 /// After cleanup: dies by `sig` so a calling shell sees a death by signal (bash stops a
 /// script on Ctrl-C only then). Core dumps are disabled first.

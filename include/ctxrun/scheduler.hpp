@@ -8,6 +8,7 @@
 
 #include "ctxrun/clock.hpp"
 #include "ctxrun/duration.hpp"
+#include "ctxrun/job.hpp"
 
 namespace ctxrun {
 
@@ -51,9 +52,9 @@ class Scheduler {
   /// When the next delayed retry becomes due, if one waits.
   std::optional<TimePoint> next_wakeup() const;
 
-  /// An attempt ended. `success`: exit status 0. `stopped`: ctxrun stopped it because the run
-  /// (or the job's parent context) was done, so it is neither a failure nor retried.
-  Verdict ended(std::size_t job, bool success, bool stopped);
+  /// An attempt ended. A Stopped one (ctxrun stopped it because the run was done) is neither a
+  /// failure nor retried.
+  Verdict ended(std::size_t job, AttemptResult result);
 
   /// The run is done: nothing more starts, waiting retries are dropped. Returns the jobs that
   /// will never (again) start and are not running: never started ones, and ones waiting to retry.

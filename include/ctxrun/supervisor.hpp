@@ -2,6 +2,7 @@
 // scheduler decisions into spawns and terminations. Policy lives in Scheduler, signal
 // sequences in Termination, words in summary/report: this file only routes.
 #pragma once
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -44,10 +45,20 @@ struct RunResult {
   std::optional<int> stopped_status;  ///< single job stopped by a deadline: its own status
   TimePoint started{}, ended{};
   WallTime started_wall{};
+  int leftovers_stopped = 0;    ///< processes jobs left behind that ctxrun stopped
+  int leftovers_killed = 0;     ///< ... of which needed SIGKILL
+  std::vector<pid_t> abandoned; ///< left running: they refused every signal (another user's)
+  std::size_t output_dropped = 0;  ///< bytes for a stalled reader, given up on at the end
+  int late_signal = 0;          ///< a signal that came once the run was over: ctxrun dies by it
 };
 
-/// Runs the plan to the end: every job ended or never started, every process reaped. The
-/// jobs move out of the plan into the result (a large run keeps one copy of them).
-RunResult supervise(Plan& plan, const Clock& clock);
+/// Called once the run is over, while the loop still catches signals: writes the report and
+/// returns the summary for stderr, which the loop then writes like any other output.
+using Epilogue = std::function<std::string(const RunResult&)>;
+
+/// Runs the plan to the end: every job ended or never started, every process reaped, every
+/// line of output written (or given up on: a stalled reader past the deadline's grace, or a
+/// signal). The jobs move out of the plan into the result (a large run keeps one copy).
+RunResult supervise(Plan& plan, const Clock& clock, const Epilogue& epilogue);
 
 }  // namespace ctxrun

@@ -15,9 +15,14 @@
 // CTXRUN_LINEAGE lists the ids of every ctxrun a process descends from, each random, so a
 // nested run never touches its siblings. One that cleared its environment is not found.
 //
-// The watchdog exists before any job starts. A job is registered by ctxrun right after fork
+// The watchdog exists before any job starts. A job is registered by ctxrun right after clone
 // returns; the child covers the instant before with PR_SET_PDEATHSIG and a getppid() check
 // before exec.
+//
+// ctxrun holds the watchdog by a pidfd (from clone): it signals and reaps it through that
+// descriptor only, never by its pid, which the kernel may give to another process once the
+// watchdog is reaped. If the watchdog dies during a run (someone killed it), ctxrun starts
+// another on the same table.
 #pragma once
 #include <sys/types.h>
 
@@ -28,6 +33,7 @@
 #include <vector>
 
 #include "ctxrun/duration.hpp"
+#include "ctxrun/posix.hpp"
 
 namespace ctxrun {
 
@@ -45,6 +51,10 @@ class Watchdog {
 
   bool running() const { return pid_ > 0; }
   pid_t pid() const { return pid_; }
+  /// Readable when the watchdog has died (the loop waits on it to start another).
+  int pidfd() const { return pidfd_.get(); }
+  /// After it died: reaps it and starts another on the same table. Throws like start().
+  void restart();
   /// Registers a process group (a job's, an orphan's). False if the table is full: that
   /// group is then not covered.
   bool watch(pid_t pgid);
@@ -60,8 +70,11 @@ class Watchdog {
 
  private:
   std::unique_ptr<Shared> shared_;
+  void launch();
+
   std::vector<std::size_t> free_;  // unused slots of the table (ctxrun's side only)
-  pid_t pid_ = -1;
+  pid_t pid_ = -1;                 // for messages and tests only: never signalled by number
+  Fd pidfd_;
   bool dismissed_ = false;
 };
 

@@ -1,10 +1,14 @@
 // writer.hpp — ctxrun's own stdout and stderr, written without ever blocking the loop.
 //
-// A slow reader (a paused terminal, `| less`) must not stop the loop: deadlines and signals
-// still have to be served. Setting O_NONBLOCK on fd 1 would change the open file description
-// ctxrun shares with its caller, so pipes, FIFOs and terminals are reopened through
-// /proc/self/fd/N, which gives a description of our own to make non-blocking. Regular files
-// and /dev/null never block and are written directly.
+// A slow reader (a paused terminal, `| less`, a socket nobody reads) must not stop the loop:
+// deadlines and signals still have to be served, also while the last output is written.
+// Setting O_NONBLOCK on fd 1 would change the open file description ctxrun shares with its
+// caller, so each kind of descriptor gets a non-blocking write of its own:
+// - pipes, FIFOs and terminals are reopened through /proc/self/fd/N, which gives a description
+//   of our own to make non-blocking;
+// - sockets are written with send(MSG_DONTWAIT);
+// - a pipe that cannot be reopened (no /proc) with pwritev2(RWF_NOWAIT);
+// - regular files and /dev/null never block and are written directly.
 #pragma once
 #include <cstddef>
 #include <deque>
@@ -38,10 +42,13 @@ class Writer final : public OutputPort {
 
   /// Bytes waiting for the reader.
   std::size_t pending() const { return pending_; }
-  /// Called once when pending() falls to `low` or below (readers paused for backpressure).
+  /// Called once when pending() falls to `low` or below: readers paused for backpressure
+  /// resume; with 0, the end of the run knows everything was written.
   void when_drained(std::size_t low, std::function<void()> f);
-  /// Blocks until everything queued is written (the end of the run).
-  void flush();
+  bool idle() const { return queue_.empty(); }
+  /// Gives up on what is queued (the reader stalled past the end of the run); returns how
+  /// many bytes were dropped. Later writes are still tried, without waiting.
+  std::size_t abandon();
 
  private:
   struct Target;
@@ -70,8 +77,7 @@ class Writer final : public OutputPort {
   std::deque<Chunk> queue_;
   std::size_t pending_ = 0;
   bool waiting_ = false;  // for a full reader to take more
-  bool busy_ = false;     // inside pump, flush or the broken callback: write only queues
-  bool flushing_ = false;  // the end: no new non-blocking description
+  bool busy_ = false;     // inside pump or the broken callback: write only queues
   std::vector<std::string> free_;  // buffers of written chunks, empty and ready
   std::size_t low_ = 0;
   std::function<void()> drained_;
