@@ -179,6 +179,7 @@ void Supervisor::pump() {
 }
 
 void Supervisor::on_root_done(const Cause& cause) {
+  canceled_at_ = clock_.now();
   verbose(fmt::format("canceled: {}", describe(cause)));
   for (std::size_t job : scheduler_.run_done()) {
     if (records_[job].attempts.empty()) records_[job].outcome = JobOutcome::NotStarted;
@@ -202,11 +203,13 @@ void Supervisor::on_signal(int sig) {
     return;
   }
   if (root_->cancel(Cause::received(sig))) {
+    // Every job has ended and only output is left to write: nothing to give a grace to.
     if (stage_ == Stage::Flushing) result_.output_dropped += writer_.abandon();
     return;
   }
-  // A second signal while stopping: skip the rest of the grace period, and of the flush.
+  // A second signal while stopping: skip the rest of the grace period, and of the last flush.
   verbose(fmt::format("received {} again: sending SIGKILL", signal_name(sig)));
+  hurry_ = true;
   for (auto& a : attempts_) a->escalate_now();
   leftovers_.escalate_now();
   if (stage_ == Stage::Flushing) result_.output_dropped += writer_.abandon();
@@ -272,8 +275,10 @@ void Supervisor::check_finished() {
   if (stage_ == Stage::Draining && attempts_.empty()) flush_then(Stage::Over);
 }
 
-// Lets the writer take what is queued, then moves to `next`. With a deadline, the reader gets
-// until its grace period is over (at least kMinFlush); a signal gives up at once.
+// Lets the writer take what is queued, then moves to `next`. Once the run is canceled (or
+// has a deadline), the reader gets until the grace period after it is over, and at least
+// kMinFlush; a second signal gives up at once. A run that is neither waits for its reader, as
+// any program writing to a pipe does.
 void Supervisor::flush_then(Stage next) {
   stage_ = Stage::Flushing;
   const auto done = [this, next] {
@@ -285,14 +290,17 @@ void Supervisor::flush_then(Stage next) {
       io_.stop();
     }
   };
+  if (hurry_) result_.output_dropped += writer_.abandon();
   if (writer_.idle()) {
     done();
     return;
   }
   writer_.when_drained(0, done);
-  if (root_->deadline()) {
-    const auto bound = std::max(root_->deadline()->at + plan_.grace, clock_.now() + kMinFlush);
-    end_timer_.expires_at(bound);
+  std::optional<TimePoint> until;
+  if (canceled_at_) until = *canceled_at_ + plan_.grace;
+  if (root_->deadline()) until = std::min(until.value_or(TimePoint::max()), root_->deadline()->at + plan_.grace);
+  if (until) {
+    end_timer_.expires_at(std::max(*until, clock_.now() + kMinFlush));
     end_timer_.async_wait([this](const boost::system::error_code& ec) {
       if (!ec) result_.output_dropped += writer_.abandon();  // calls `done` through when_drained
     });

@@ -100,6 +100,8 @@ class Supervisor final : LiveAttempt::Events {
   std::optional<Cause> first_failure_;
   RunResult result_;
   Stage stage_ = Stage::Running;
+  std::optional<TimePoint> canceled_at_;
+  bool hurry_ = false;  // a second signal: no more grace, for processes or for output
   bool pumping_ = false, pump_again_ = false, paused_ = false, seeded_ = false, epilogue_ = false;
 };
 

@@ -85,7 +85,14 @@ struct Writer::Target {
 };
 
 Writer::Writer(asio::io_context& io, std::function<void(Stream)> on_broken)
-    : io_(io), on_broken_(std::move(on_broken)) {}
+    : io_(io), on_broken_(std::move(on_broken)) {
+  // Order across the two streams matters where they end in one file (`2>&1`, a terminal):
+  // there they share one queue. Two files keep two queues, so a stalled stdout never holds
+  // back stderr (ctxrun's own words among them).
+  struct stat out {}, err {};
+  shared_ = ::fstat(STDOUT_FILENO, &out) == 0 && ::fstat(STDERR_FILENO, &err) == 0 && out.st_dev == err.st_dev &&
+            out.st_ino == err.st_ino;
+}
 
 Writer::~Writer() = default;
 
@@ -96,30 +103,36 @@ Writer::Target& Writer::target(Stream s) {
   return *t;
 }
 
+Writer::Lane& Writer::lane(Stream s) { return lanes_[shared_ || s == Stream::Out ? 0 : 1]; }
+
+bool Writer::idle() const { return lanes_[0].queue.empty() && lanes_[1].queue.empty(); }
+
 void Writer::write(Stream stream, std::string_view bytes) {
   if (bytes.empty() || target(stream).broken) return;
+  Lane& l = lane(stream);
   // Nothing queued before these bytes: they go straight out, and only what the reader does
   // not take now is copied (a copy of every batch cost more than the formatting).
-  if (queue_.empty() && !waiting_ && !busy_) bytes.remove_prefix(put(stream, bytes));
-  if (!bytes.empty()) enqueue(stream, bytes);
-  if (!queue_.empty() && !waiting_ && !busy_) pump();
+  if (l.queue.empty() && !l.waiting && !busy_) bytes.remove_prefix(put(stream, bytes));
+  if (!bytes.empty()) enqueue(l, stream, bytes);
+  if (!l.queue.empty() && !l.waiting && !busy_) pump(l);
 }
 
-void Writer::enqueue(Stream stream, std::string_view bytes) {
+void Writer::enqueue(Lane& l, Stream stream, std::string_view bytes) {
   pending_ += bytes.size();
   // Chunks of at most kChunk bytes whose buffers are used again: a reader that stays slow
   // costs no new pages (growing one string had the kernel zero fresh ones). A new buffer is
   // only as big as what it holds: lines that alternate between the streams make many chunks.
+  auto& queue = l.queue;
   while (!bytes.empty()) {
-    if (queue_.empty() || queue_.back().stream != stream || queue_.back().bytes.size() == kChunk) {
+    if (queue.empty() || queue.back().stream != stream || queue.back().bytes.size() == kChunk) {
       std::string block;
       if (!free_.empty()) {
         block = std::move(free_.back());
         free_.pop_back();
       }
-      queue_.push_back({stream, std::move(block)});
+      queue.push_back({stream, std::move(block)});
     }
-    std::string& back = queue_.back().bytes;
+    std::string& back = queue.back().bytes;
     const std::size_t n = std::min(bytes.size(), kChunk - back.size());
     // Doubling, but never past kChunk: the buffer is kept and used again.
     if (back.capacity() < back.size() + n) back.reserve(std::min(kChunk, std::max(back.size() + n, 2 * back.capacity())));
@@ -156,29 +169,30 @@ std::size_t Writer::put(Stream stream, std::string_view bytes) {
   return bytes.size();  // all written, or dropped for a reader that is gone
 }
 
-void Writer::pump() {
+void Writer::pump(Lane& l) {
   busy_ = true;
-  while (!queue_.empty()) {
-    Chunk& c = queue_.front();
+  while (!l.queue.empty()) {
+    Chunk& c = l.queue.front();
     const std::size_t n = put(c.stream, std::string_view(c.bytes).substr(c.offset));
     c.offset += n;
     pending_ -= n;
     if (c.offset < c.bytes.size()) {
-      waiting_ = true;
+      l.waiting = true;
       target(c.stream).waiter->async_wait(asio::posix::descriptor_base::wait_write,
-                                          [this](const boost::system::error_code& ec) {
-                                            waiting_ = false;
-                                            if (!ec) pump();
+                                          [this, &l](const boost::system::error_code& ec) {
+                                            l.waiting = false;
+                                            if (!ec) pump(l);
                                           });
-      busy_ = false;
-      check_drained();
-      return;
+      break;
     }
     release(c);
-    queue_.pop_front();
+    l.queue.pop_front();
     check_drained();  // on the way down: paused readers resume while the rest is written
   }
   busy_ = false;
+  // What was queued meanwhile for the other queue (a message about a broken stream) goes too.
+  for (Lane& other : lanes_)
+    if (&other != &l && !other.queue.empty() && !other.waiting) pump(other);
   check_drained();
 }
 
@@ -199,12 +213,27 @@ void Writer::when_drained(std::size_t low, std::function<void()> f) {
 }
 
 std::size_t Writer::abandon() {
-  const std::size_t dropped = pending_;
+  // What is queued for stdout is given up. What is queued for stderr (ctxrun's own words, the
+  // jobs' stderr) gets one more try, without waiting: when stdout stalled, stderr may not have.
+  std::size_t dropped = 0;
   for (auto* t : {out_.get(), err_.get()})
     if (t && t->waiter) t->waiter->cancel();
-  queue_.clear();
+  busy_ = true;
+  bool err_full = false;  // once a stderr write falls short, no later stderr line may pass it
+  for (Lane& l : lanes_) {
+    for (auto& c : l.queue) {
+      std::string_view rest = std::string_view(c.bytes).substr(c.offset);
+      if (c.stream == Stream::Err && !err_full) {
+        rest.remove_prefix(put(Stream::Err, rest));
+        err_full = !rest.empty();
+      }
+      dropped += rest.size();
+    }
+    l.queue.clear();
+    l.waiting = false;
+  }
+  busy_ = false;
   pending_ = 0;
-  waiting_ = false;
   check_drained();
   return dropped;
 }

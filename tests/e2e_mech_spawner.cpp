@@ -18,25 +18,9 @@
 
 using namespace mech;
 using Catch::Matchers::StartsWith;
+using test::TempDir;
 
 namespace {
-
-// A scratch directory, removed with what it holds.
-struct TempDir {
-  std::string path;
-  TempDir() {
-    char tmpl[] = "/tmp/ctxrun-mech-XXXXXX";
-    REQUIRE(::mkdtemp(tmpl));
-    path = tmpl;
-  }
-  ~TempDir() { [[maybe_unused]] int rc = std::system(("rm -rf '" + path + "'").c_str()); }
-  std::string file(const std::string& name, const std::string& text, mode_t mode) const {
-    const std::string p = path + "/" + name;
-    std::ofstream(p) << text;
-    ::chmod(p.c_str(), mode);
-    return p;
-  }
-};
 
 std::variant<ctxrun::Spawned, ctxrun::SpawnFailure> spawn(const std::vector<std::string>& argv,
                                                            const std::string& path = "/usr/bin:/bin",
@@ -47,7 +31,7 @@ std::variant<ctxrun::Spawned, ctxrun::SpawnFailure> spawn(const std::vector<std:
   return ctxrun::spawn(req);
 }
 
-std::set<std::string> lines_of(const std::string& text) {
+std::set<std::string> line_set(const std::string& text) {
   std::set<std::string> out;
   std::size_t start = 0;
   for (std::size_t nl; (nl = text.find('\n', start)) != std::string::npos; start = nl + 1)
@@ -73,7 +57,7 @@ TEST_CASE("mech spawner: the child has only fds 0, 1 and 2 even when we hold a d
   REQUIRE(leaked > 2);
   Job job(test::child({"fds"}));
   CHECK(job.out.read_to_eof());
-  CHECK(lines_of(job.out.text()) == std::set<std::string>{"fd 0", "fd 1", "fd 2"});
+  CHECK(line_set(job.out.text()) == std::set<std::string>{"fd 0", "fd 1", "fd 2"});
   CHECK(exited_with(job.wait(), 0));
   ::close(leaked);
 }
@@ -103,7 +87,7 @@ TEST_CASE("mech spawner: the child starts with the signal mask and dispositions 
       expected.insert(std::string("ignored ") + sigabbrev_np(sig));
   }
   CHECK(job.out.read_to_eof());
-  CHECK(lines_of(job.out.text()) == expected);
+  CHECK(line_set(job.out.text()) == expected);
   // The test process itself does ignore these now (prepare_process): the child must not.
   CHECK(ctxrun::ignored_at_start(SIGPIPE));
   CHECK_THAT(job.out.text(), !Catch::Matchers::Contains("ignored PIPE"));
@@ -168,7 +152,7 @@ TEST_CASE("mech spawner: a program that is not there is a SpawnFailure with ENOE
           "[mech][spawner]") {
   TempDir dir;
   // The last one is found and passes access(X_OK): only execve fails, in the vforked child.
-  const std::string bad_interpreter = dir.file("bad-interpreter", "#!/nonexistent/interpreter\n", 0755);
+  const std::string bad_interpreter = dir.write("bad-interpreter", "#!/nonexistent/interpreter\n", 0755);
   for (const std::string& name : {std::string("/nonexistent/program"), std::string("no-such-command-anywhere"),
                                   bad_interpreter}) {
     CAPTURE(name);
@@ -185,9 +169,9 @@ TEST_CASE("mech spawner: a program that is not there is a SpawnFailure with ENOE
 TEST_CASE("mech spawner: a file that cannot be executed is a SpawnFailure with EACCES and leaves no child",
           "[mech][spawner]") {
   TempDir dir;
-  const std::string plain = dir.file("plain", "echo never\n", 0644);
+  const std::string plain = dir.write("plain", "echo never\n", 0644);
   // Found and executable itself; execve fails on its interpreter, in the vforked child.
-  const std::string via = dir.file("via-plain", "#!" + plain + "\n", 0755);
+  const std::string via = dir.write("via-plain", "#!" + plain + "\n", 0755);
   for (const std::string& name : {plain, dir.path, via}) {
     CAPTURE(name);
     const auto before = children();
@@ -201,7 +185,7 @@ TEST_CASE("mech spawner: a file that cannot be executed is a SpawnFailure with E
 
 TEST_CASE("mech spawner: a script without #! runs under /bin/sh with its arguments", "[mech][spawner]") {
   TempDir dir;
-  const std::string script = dir.file("no-shebang", "echo \"ran $0 $1 $#\"\n", 0755);
+  const std::string script = dir.write("no-shebang", "echo \"ran $0 $1 $#\"\n", 0755);
   auto pipe = ctxrun::make_pipe();
   auto r = spawn({script, "first"}, "/usr/bin:/bin", environ, pipe.write.get());
   pipe.write.reset();

@@ -17,44 +17,6 @@ using Catch::Matchers::Contains;
 using Catch::Matchers::StartsWith;
 namespace json = boost::json;
 
-namespace {
-
-struct TempDir {
-  std::string path;
-  TempDir() {
-    char d[] = "/tmp/ctxrun-test-XXXXXX";
-    REQUIRE(::mkdtemp(d));
-    path = d;
-  }
-  ~TempDir() { std::system(("rm -rf " + quote({path})).c_str()); }
-  std::string file(const std::string& name) const { return path + "/" + name; }
-};
-
-std::string slurp(const std::string& file) {
-  std::ifstream f(file);
-  return std::string((std::istreambuf_iterator<char>(f)), {});
-}
-
-// `-c CMD` for each command.
-std::vector<std::string> jobs(std::vector<std::string> opts, const std::vector<std::string>& commands) {
-  for (const auto& c : commands) {
-    opts.push_back("-c");
-    opts.push_back(c);
-  }
-  return opts;
-}
-
-std::string tc(const std::vector<std::string>& args) { return quote(child(args)); }
-
-std::vector<std::string> lines_of(const std::string& text) {
-  std::vector<std::string> out;
-  std::istringstream in(text);
-  for (std::string l; std::getline(in, l);) out.push_back(l);
-  return out;
-}
-
-}  // namespace
-
 TEST_CASE("parallel: the first failure stops 50 running siblings, with the failing job's status", "[e2e][parallel][cascade]") {
   std::vector<std::string> cmds(50, tc({"sleep", "3600"}));
   cmds.push_back("sleep 0.3; exit 3");

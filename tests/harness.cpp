@@ -5,11 +5,14 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <atomic>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <random>
@@ -32,7 +35,11 @@ void set_nonblock(int fd) { ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLO
 
 }  // namespace
 
-std::string ctxrun_bin() { return CTXRUN_BIN; }
+// CTXRUN_TEST_BIN runs the tests against another build (an older one, to see a test fail).
+std::string ctxrun_bin() {
+  const char* other = std::getenv("CTXRUN_TEST_BIN");
+  return other && *other ? other : CTXRUN_BIN;
+}
 std::string child_bin() { return TESTCHILD_BIN; }
 
 std::vector<std::string> child(std::vector<std::string> args) {
@@ -43,7 +50,12 @@ std::vector<std::string> child(std::vector<std::string> args) {
 Process::Process(std::vector<std::string> argv, Options opts) : token_(new_token()), limit_(opts.limit) {
   int in[2], out[2], err[2];
   REQUIRE(::pipe2(in, O_CLOEXEC) == 0);
-  REQUIRE(::pipe2(out, O_CLOEXEC) == 0);
+  if (opts.out == Options::Out::StalledSocket) {
+    REQUIRE(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, out) == 0);
+  } else {
+    REQUIRE(::pipe2(out, O_CLOEXEC) == 0);
+  }
+  stalled_ = opts.out != Options::Out::Read;
   REQUIRE(::pipe2(err, O_CLOEXEC) == 0);
   std::vector<std::string> env;
   for (char** e = environ; *e; ++e) {
@@ -112,12 +124,12 @@ void Process::close_stdin() {
 }
 
 bool Process::pump(Ms timeout) {
-  pollfd fds[2] = {{outfd_, POLLIN, 0}, {errfd_, POLLIN, 0}};
-  if (outfd_ < 0 && errfd_ < 0) return false;
+  pollfd fds[2] = {{stalled_ ? -1 : outfd_, POLLIN, 0}, {errfd_, POLLIN, 0}};
+  if ((outfd_ < 0 || stalled_) && errfd_ < 0) return false;
   ::poll(fds, 2, static_cast<int>(timeout.count()));
   char buf[65536];
   for (auto [fd, dst] : {std::pair{&outfd_, &out_}, std::pair{&errfd_, &err_}}) {
-    if (*fd < 0) continue;
+    if (*fd < 0 || (fd == &outfd_ && stalled_)) continue;
     for (;;) {
       const ssize_t n = ::read(*fd, buf, sizeof buf);
       if (n > 0) {
@@ -131,7 +143,7 @@ bool Process::pump(Ms timeout) {
       break;
     }
   }
-  return outfd_ >= 0 || errfd_ >= 0;
+  return (outfd_ >= 0 && !stalled_) || errfd_ >= 0;
 }
 
 std::string Process::wait_line(std::string& buf, std::size_t& cursor, std::string_view prefix, Ms limit,
@@ -188,6 +200,7 @@ Result Process::wait(Ms limit) {
   if (exited >= 0) ::close(exited);
   reaped_ = true;
   r.elapsed = std::chrono::duration_cast<Ms>(std::chrono::steady_clock::now() - started_);
+  stalled_ = false;  // the reader of stdout wakes up: what was written comes now
   r.survivors = survivors(token_);
   // Drain what is left in the pipes (a survivor could hold them: do not wait for EOF then).
   const auto drain_until = std::chrono::steady_clock::now() + (r.survivors.empty() ? 5s : 100ms);
@@ -278,6 +291,43 @@ Ms cpu_time(pid_t pid) {
 pid_t pid_in(std::string_view line) {
   const auto sp = line.rfind(' ');
   return sp == std::string_view::npos ? -1 : static_cast<pid_t>(std::atoi(std::string(line.substr(sp + 1)).c_str()));
+}
+
+TempDir::TempDir() {
+  char d[] = "/tmp/ctxrun-test-XXXXXX";
+  REQUIRE(::mkdtemp(d));
+  path = d;
+}
+
+TempDir::~TempDir() { [[maybe_unused]] int rc = std::system(("rm -rf " + quote({path})).c_str()); }
+
+std::string TempDir::write(const std::string& name, const std::string& text, unsigned mode) const {
+  const std::string p = file(name);
+  std::ofstream(p) << text;
+  ::chmod(p.c_str(), mode);
+  return p;
+}
+
+std::string slurp(const std::string& file) {
+  std::ifstream f(file);
+  return std::string((std::istreambuf_iterator<char>(f)), {});
+}
+
+std::vector<std::string> jobs(std::vector<std::string> opts, const std::vector<std::string>& commands) {
+  for (const auto& c : commands) {
+    opts.push_back("-c");
+    opts.push_back(c);
+  }
+  return opts;
+}
+
+std::string tc(const std::vector<std::string>& args) { return quote(child(args)); }
+
+std::vector<std::string> lines_of(const std::string& text) {
+  std::vector<std::string> out;
+  std::istringstream in(text);
+  for (std::string l; std::getline(in, l);) out.push_back(l);
+  return out;
 }
 
 }  // namespace test

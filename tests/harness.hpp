@@ -41,6 +41,8 @@ struct Options {
   std::string input{};              ///< written to stdin, which then stays open until close_stdin()
   bool close_input = true;        ///< close stdin after writing `input`
   Ms limit = 30s;
+  /// stdout is a reader that stalls: a pipe (or a socket) nobody reads until the process exits.
+  enum class Out { Read, StalledPipe, StalledSocket } out = Out::Read;
 };
 
 /// A running ctxrun (or any program) with pipes on its stdin, stdout and stderr.
@@ -75,6 +77,7 @@ class Process {
   std::string wait_line(std::string& buf, std::size_t& cursor, std::string_view text, Ms limit, bool anywhere);
   pid_t pid_ = -1;
   int in_ = -1, outfd_ = -1, errfd_ = -1;
+  bool stalled_ = false;  // stdout is not read until the exit
   std::string token_, out_, err_;
   std::size_t out_cursor_ = 0, err_cursor_ = 0;
   std::chrono::steady_clock::time_point started_;
@@ -103,6 +106,26 @@ bool eventually(F cond, Ms limit = 5s) {
   }
   return true;
 }
+/// A scratch directory, removed with what it holds.
+struct TempDir {
+  std::string path;
+  TempDir();
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  std::string file(const std::string& name) const { return path + "/" + name; }
+  /// Writes `text` into `name` with `mode`; returns its path.
+  std::string write(const std::string& name, const std::string& text, unsigned mode = 0644) const;
+};
+/// A file's whole content ("" if there is none).
+std::string slurp(const std::string& file);
+/// `opts` followed by `-c CMD` for each command.
+std::vector<std::string> jobs(std::vector<std::string> opts, const std::vector<std::string>& commands);
+/// The testchild command line, quoted for sh.
+std::string tc(const std::vector<std::string>& args);
+/// The lines of `text`, without their newlines.
+std::vector<std::string> lines_of(const std::string& text);
+
 /// CPU time (user+system) a process has used so far, from /proc/PID/stat.
 Ms cpu_time(pid_t pid);
 /// The `N` in a line like `ready N` / `child N`.

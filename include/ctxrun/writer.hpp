@@ -32,8 +32,8 @@ class Writer final : public OutputPort {
   Writer(boost::asio::io_context& io, std::function<void(Stream)> on_broken);
   ~Writer() override;
 
-  /// Queues whole lines; writes at once what the reader takes. Order is kept across both
-  /// streams.
+  /// Queues whole lines; writes at once what the reader takes. Order is kept within each
+  /// stream, and across both when they are one file.
   void write(Stream stream, std::string_view bytes) override;
   /// The readers of jobs' output pause above kHighWater bytes waiting and resume at kLowWater:
   /// a slow reader holds ctxrun to about a megabyte, in buffers that are used again.
@@ -45,7 +45,7 @@ class Writer final : public OutputPort {
   /// Called once when pending() falls to `low` or below: readers paused for backpressure
   /// resume; with 0, the end of the run knows everything was written.
   void when_drained(std::size_t low, std::function<void()> f);
-  bool idle() const { return queue_.empty(); }
+  bool idle() const;
   /// Gives up on what is queued (the reader stalled past the end of the run); returns how
   /// many bytes were dropped. Later writes are still tried, without waiting.
   std::size_t abandon();
@@ -57,9 +57,14 @@ class Writer final : public OutputPort {
     std::string bytes;
     std::size_t offset = 0;
   };
+  struct Lane {
+    std::deque<Chunk> queue;
+    bool waiting = false;  // for a full reader to take more
+  };
   Target& target(Stream s);
-  void enqueue(Stream stream, std::string_view bytes);
-  void pump();
+  Lane& lane(Stream s);
+  void enqueue(Lane& l, Stream stream, std::string_view bytes);
+  void pump(Lane& l);
   void check_drained();  // calls drained_ once pending_ is down to low_
   // Writes what the reader takes now, and returns how many bytes are done with: all of them,
   // unless the reader is full; a stream whose reader is gone takes (drops) everything.
@@ -74,10 +79,10 @@ class Writer final : public OutputPort {
   boost::asio::io_context& io_;
   std::unique_ptr<Target> out_, err_;
   std::function<void(Stream)> on_broken_;
-  std::deque<Chunk> queue_;
+  Lane lanes_[2];          // [0] stdout (and stderr when shared_), [1] stderr
+  bool shared_ = false;    // stdout and stderr are one file: one queue keeps their order
   std::size_t pending_ = 0;
-  bool waiting_ = false;  // for a full reader to take more
-  bool busy_ = false;     // inside pump or the broken callback: write only queues
+  bool busy_ = false;      // inside pump or the broken callback: write only queues
   std::vector<std::string> free_;  // buffers of written chunks, empty and ready
   std::size_t low_ = 0;
   std::function<void()> drained_;
