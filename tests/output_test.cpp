@@ -1,4 +1,5 @@
 // output_test.cpp — LineSink and Console over a fake port that records every write.
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -143,6 +144,28 @@ TEST_CASE("output: group mode holds a job's output until close, stdout block the
   port.writes.clear();
   sink.close(1);
   CHECK(port.writes == std::vector<Write>{{kOut, "b" + kBar + "b1\n"}});
+}
+
+TEST_CASE("output: group mode copies what it holds a bounded number of times, however long the job", "[output]") {
+  // Growing by doubling copies less than twice what is finally held; zero-filling or growing by
+  // a fixed step would go over the held output again at every batch (quadratic in the output).
+  FakePort port;
+  ctxrun::LineSink sink(port, ctxrun::SinkMode::Group, {"j"}, false);
+  sink.open(0);
+  const std::string line(99, 'y');
+  std::string batch;
+  for (int i = 0; i < 10; ++i) batch += line + "\n";
+  constexpr int kBatches = 3000;  // about 3 MiB, in batches of 1000 bytes
+  for (int i = 0; i < kBatches; ++i) sink.data(0, kOut, batch);
+  const auto stats = sink.stats();
+  const std::uint64_t expected = std::uint64_t{kBatches} * 10 * ("j" + kBar + line + "\n").size();
+  CHECK(stats.held == expected);
+  CHECK(stats.regrown < 2 * stats.held);
+  CHECK(stats.peak_in_memory <= 2 * expected);
+  sink.close(0);
+  CHECK(sink.stats().in_memory == 0);
+  REQUIRE(port.writes.size() == 1);
+  CHECK(port.writes[0].bytes.size() == expected);
 }
 
 TEST_CASE("output: group mode writes nothing for a silent job", "[output]") {

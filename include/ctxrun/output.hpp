@@ -1,6 +1,7 @@
 // output.hpp — job output as whole lines: prefixed, raw, or grouped per job (SPEC §7).
 #pragma once
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -20,6 +21,14 @@ class OutputPort {
 };
 
 enum class SinkMode { Prefix, Raw, Group };
+
+/// What group mode holds and has done: for tests and benchmarks.
+struct GroupStats {
+  std::size_t in_memory = 0;       ///< bytes of the buffers holding jobs' output now (their capacity)
+  std::size_t peak_in_memory = 0;  ///< the most `in_memory` has been
+  std::uint64_t held = 0;          ///< bytes of output held in all (each counted once)
+  std::uint64_t regrown = 0;       ///< bytes copied to grow buffers: below 2 × `held`, as growth is geometric
+};
 
 /// Turns the bytes jobs write into whole lines on ctxrun's stdout and stderr.
 /// - Prefix: `name │ line`, names padded to the widest, colored from a fixed palette.
@@ -41,11 +50,16 @@ class LineSink {
   /// The job's attempt is over (both streams at EOF): group mode prints it; state is freed.
   void close(std::size_t job);
 
+  /// Group mode's memory and copying so far (zeros in the other modes).
+  GroupStats stats() const;
+
+  ~LineSink();
+
  private:
   struct JobState {
     LineSplitter out, err;
-    std::string held_out, held_err;  // group mode
   };
+  struct Group;  // group mode's held output (output.cpp)
   template <class Pieces>
   void emit(std::size_t job, Stream stream, Pieces&& pieces);
 
@@ -55,6 +69,7 @@ class LineSink {
   std::vector<std::string> prefix_, continued_;  // per job, colors included
   std::vector<std::unique_ptr<JobState>> jobs_;
   std::string batch_;
+  std::unique_ptr<Group> group_;  // group mode only
 };
 
 /// One owner of the terminal (ninja's LinePrinter): job output and messages always start on
