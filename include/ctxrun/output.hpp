@@ -3,6 +3,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -22,12 +23,27 @@ class OutputPort {
 
 enum class SinkMode { Prefix, Raw, Group };
 
+/// Where group mode holds a job's output until it is emitted: in memory up to these limits,
+/// beyond them in one anonymous temporary file in $TMPDIR (or /tmp).
+/// - `job`: the output of ordinary jobs (a build, a test suite: kilobytes to a few megabytes)
+///   stays in memory and never costs a write; a job past it sends the rest to the file.
+/// - `total`: all jobs together, running or finished and waiting for a slow reader, so that
+///   memory stays bounded whatever `-j`. Past it, a running job's stream goes to the file once
+///   it holds a chunk, and a job that ends goes there whole.
+/// In memory, then: about `total`, plus under 2 chunks per stream of each running job.
+struct GroupLimits {
+  std::size_t job = std::size_t{4} << 20;
+  std::size_t total = std::size_t{16} << 20;
+  std::size_t chunk = std::size_t{256} << 10;  ///< the unit of writes to the file and of reads back
+};
+
 /// What group mode holds and has done: for tests and benchmarks.
 struct GroupStats {
   std::size_t in_memory = 0;       ///< bytes of the buffers holding jobs' output now (their capacity)
   std::size_t peak_in_memory = 0;  ///< the most `in_memory` has been
   std::uint64_t held = 0;          ///< bytes of output held in all (each counted once)
   std::uint64_t regrown = 0;       ///< bytes copied to grow buffers: below 2 × `held`, as growth is geometric
+  std::uint64_t spilled = 0;       ///< bytes written to the temporary file
 };
 
 /// Turns the bytes jobs write into whole lines on ctxrun's stdout and stderr.
@@ -40,7 +56,7 @@ struct GroupStats {
 class LineSink {
  public:
   LineSink(OutputPort& port, SinkMode mode, const std::vector<std::string>& names, bool color,
-           std::size_t max_line = LineSplitter::kDefaultMaxLine);
+           std::size_t max_line = LineSplitter::kDefaultMaxLine, GroupLimits limits = {});
 
   /// The job (0-based) is about to run: its splitters are made.
   void open(std::size_t job);
@@ -52,6 +68,10 @@ class LineSink {
 
   /// Group mode's memory and copying so far (zeros in the other modes).
   GroupStats stats() const;
+  /// The first problem with the temporary file, as a line (`ctxrun: cannot create…`, no
+  /// newline). No output is lost for it: what could not go to the file stays in memory. The
+  /// sink writes each such line itself, on stderr, before the next job's block.
+  std::optional<std::string> warning() const;
 
   ~LineSink();
 
