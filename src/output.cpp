@@ -483,10 +483,23 @@ void LineSink::close(std::size_t job) {
   eof(job, Stream::Err);
   if (group_) {
     group_->finish(job);
-    group_->emit(port_, UINT64_MAX);
+    if (!paced_) group_->emit(port_, UINT64_MAX);
   }
   jobs_[job].reset();
 }
+
+void LineSink::set_paced(bool paced) {
+  paced_ = paced;
+  if (!paced_ && group_) group_->emit(port_, UINT64_MAX);
+}
+
+std::size_t LineSink::emit_ready(std::size_t max_bytes) {
+  if (!group_) return 0;
+  group_->emit(port_, max_bytes);
+  return group_->ready_bytes;
+}
+
+bool LineSink::has_ready() const { return group_ && !group_->ready.empty(); }
 
 GroupStats LineSink::stats() const { return group_ ? group_->stats : GroupStats{}; }
 

@@ -82,7 +82,8 @@ std::size_t mismatch_at(const std::string& a, const std::string& b) {
   return a.size() == b.size() ? std::string::npos : std::min(a.size(), b.size());
 }
 
-// The writes of one job's block, checked to be contiguous: stdout writes, then stderr writes.
+// The writes of one job's block, from `at` on: stdout writes, then stderr writes (a job with
+// output on both, or the next block would be taken for its own).
 std::pair<std::string, std::string> block_at(const std::vector<Write>& writes, std::size_t& at) {
   std::pair<std::string, std::string> r;
   for (; at < writes.size() && writes[at].stream == kOut; ++at) r.first += writes[at].bytes;
@@ -349,6 +350,129 @@ TEST_CASE("output: without a usable temporary directory group output stays in me
   CHECK(mismatch_at(got.second, want.second) == std::string::npos);
   CHECK(block_at(port.writes, at) == std::pair<std::string, std::string>{"b" + kBar + "after\n", ""});
   CHECK(at == port.writes.size());
+}
+
+TEST_CASE("output: paced, group mode writes only when asked, at most the bytes asked plus one line", "[output]") {
+  const std::size_t ask = GENERATE(1, 100, 5000, 70000);
+  INFO("emit_ready(" << ask << ")");
+  const std::vector<std::string> names = {"big", "small"};
+  const auto big = arrivals(512 << 10, 5), small = arrivals(2000, 6);  // big goes to the file
+  FakePort port;
+  ctxrun::LineSink sink(port, ctxrun::SinkMode::Group, names, false, kMaxLine, kSmallLimits);
+  sink.set_paced(true);
+  for (const auto* input : {&big, &small}) {
+    const std::size_t job = input == &big ? 0 : 1;
+    sink.open(job);
+    for (const auto& a : *input) sink.data(job, a.stream, a.bytes);
+    sink.close(job);
+  }
+  CHECK(port.writes.empty());
+  REQUIRE(sink.has_ready());
+  const std::size_t longest_line = std::string("small").size() + kBar.size() + kMaxLine + 1;
+  std::size_t waiting = sink.emit_ready(0);
+  CHECK(port.writes.empty());
+  CHECK(waiting == sink.stats().held);
+  while (sink.has_ready()) {
+    const std::size_t before = port.writes.size();
+    const std::size_t left = sink.emit_ready(ask);
+    std::size_t wrote = 0;
+    for (std::size_t i = before; i < port.writes.size(); ++i) {
+      wrote += port.writes[i].bytes.size();
+      REQUIRE(port.writes[i].bytes.back() == '\n');
+    }
+    REQUIRE(wrote <= ask + longest_line - 1);
+    REQUIRE(wrote >= std::min(ask, waiting));  // and it moves on
+    REQUIRE(left == waiting - wrote);
+    waiting = left;
+  }
+  CHECK(waiting == 0);
+  std::size_t at = 0;
+  const auto first = block_at(port.writes, at), second = block_at(port.writes, at);
+  CHECK(at == port.writes.size());
+  const auto want_big = prefixed(names, 0, big);
+  CHECK(mismatch_at(first.first, want_big.first) == std::string::npos);
+  CHECK(mismatch_at(first.second, want_big.second) == std::string::npos);
+  CHECK(second == prefixed(names, 1, small));
+  CHECK(sink.stats().in_memory == 0);
+}
+
+TEST_CASE("output: paced, jobs that end while another's block is being written come after it, in order", "[output]") {
+  const std::vector<std::string> names = {"a", "b", "c"};
+  const auto a = arrivals(300 << 10, 7), b = arrivals(100 << 10, 8), c = arrivals(5000, 9);
+  FakePort port;
+  ctxrun::LineSink sink(port, ctxrun::SinkMode::Group, names, false, kMaxLine, kSmallLimits);
+  sink.set_paced(true);
+  for (std::size_t j = 0; j < 3; ++j) sink.open(j);
+  for (const auto& x : a) sink.data(0, x.stream, x.bytes);
+  for (const auto& x : c) sink.data(2, x.stream, x.bytes);
+  sink.close(0);
+  sink.emit_ready(20000);  // a's block is under way
+  REQUIRE_FALSE(port.writes.empty());
+  for (const auto& x : b) sink.data(1, x.stream, x.bytes);
+  sink.close(2);  // c ends before b
+  sink.emit_ready(20000);
+  sink.close(1);
+  while (sink.has_ready()) sink.emit_ready(20000);
+  std::size_t at = 0;
+  const auto first = block_at(port.writes, at), second = block_at(port.writes, at), third = block_at(port.writes, at);
+  CHECK(at == port.writes.size());
+  const auto want_a = prefixed(names, 0, a), want_b = prefixed(names, 1, b);
+  CHECK(mismatch_at(first.first, want_a.first) == std::string::npos);
+  CHECK(mismatch_at(first.second, want_a.second) == std::string::npos);
+  CHECK(second == prefixed(names, 2, c));
+  CHECK(mismatch_at(third.first, want_b.first) == std::string::npos);
+  CHECK(mismatch_at(third.second, want_b.second) == std::string::npos);
+}
+
+TEST_CASE("output: small jobs come out the same in every mode, paced or not", "[output]") {
+  const auto mode = GENERATE(ctxrun::SinkMode::Prefix, ctxrun::SinkMode::Raw, ctxrun::SinkMode::Group);
+  const std::vector<std::string> names = {"a", "bb"};
+  const auto run = [&](bool paced) {
+    FakePort port;
+    ctxrun::LineSink sink(port, mode, names, true, 5);
+    sink.set_paced(paced);
+    sink.open(0);
+    sink.open(1);
+    const std::string chunks[] = {"ab", "cdefghij", "k\nl", "\n\n", "mnopqrstuvwxyz", "12\n3"};
+    for (const auto& c : chunks) {
+      sink.data(0, kOut, c);
+      sink.data(1, kErr, c);
+      sink.data(0, kErr, c);
+    }
+    sink.close(1);
+    sink.close(0);
+    if (mode == ctxrun::SinkMode::Group && paced) {
+      CHECK(port.writes.empty());
+    } else {
+      CHECK_FALSE(sink.has_ready());
+      CHECK(sink.emit_ready(100) == 0);
+    }
+    while (sink.has_ready()) sink.emit_ready(std::size_t(-1));
+    return port.writes;
+  };
+  const auto unpaced = run(false);
+  CHECK(run(true) == unpaced);
+  if (mode == ctxrun::SinkMode::Group) {  // one write per stream per job, as ever
+    const std::string bb = "\x1b[" + std::to_string(ctxrun::palette_color(1)) + "mbb\x1b[0m" + kBar;
+    REQUIRE(unpaced.size() == 3);
+    CHECK(unpaced[0].stream == kErr);
+    CHECK(unpaced[0].bytes.substr(0, bb.size()) == bb);
+    CHECK(unpaced[1].stream == kOut);
+    CHECK(unpaced[2].stream == kErr);
+  }
+}
+
+TEST_CASE("output: unpacing writes what was waiting", "[output]") {
+  FakePort port;
+  ctxrun::LineSink sink(port, ctxrun::SinkMode::Group, {"a"}, false);
+  sink.set_paced(true);
+  sink.open(0);
+  sink.data(0, kOut, "x\n");
+  sink.close(0);
+  CHECK(port.writes.empty());
+  sink.set_paced(false);
+  CHECK(port.writes == std::vector<Write>{{kOut, "a" + kBar + "x\n"}});
+  CHECK_FALSE(sink.has_ready());
 }
 
 TEST_CASE("output: group mode writes nothing for a silent job", "[output]") {

@@ -49,7 +49,8 @@ struct GroupStats {
 /// Turns the bytes jobs write into whole lines on ctxrun's stdout and stderr.
 /// - Prefix: `name │ line`, names padded to the widest, colored from a fixed palette.
 /// - Raw: the lines alone.
-/// - Group: prefixed lines, held per job and printed together when the job ends.
+/// - Group: prefixed lines, held per job and printed together when the job ends (see
+///   GroupLimits for where they are held, set_paced for when they are printed).
 /// A line longer than `max_line` is split; its later pieces carry `┆` instead of `│` (raw:
 /// they simply start a new line). A last line without newline gets one. One port write per
 /// batch of lines, never a broken line.
@@ -63,8 +64,28 @@ class LineSink {
   void data(std::size_t job, Stream stream, std::string_view bytes);
   /// End of one stream: a held partial line comes out.
   void eof(std::size_t job, Stream stream);
-  /// The job's attempt is over (both streams at EOF): group mode prints it; state is freed.
+  /// The job's attempt is over (both streams at EOF); its state is freed. Group mode: the
+  /// job's output joins the queue of finished jobs, and is written at once unless paced.
   void close(std::size_t job);
+
+  /// Group mode, for a loop that paces what it hands its writer: a finished job's block can
+  /// be gigabytes, which a non-blocking writer would otherwise queue in memory in one go.
+  /// Once paced, close() only queues, and the loop
+  /// - calls emit_ready(room) whenever its writer has room: after each close(), and each time
+  ///   the writer has drained down to its low mark while has_ready();
+  /// - at the end of the run, calls emit_ready(room) until has_ready() is false, letting the
+  ///   writer drain (flush) between calls. What is still queued when the sink goes is lost.
+  /// Not paced (the default), group mode writes each block whole at close(), as it always did;
+  /// going back to that writes whatever is queued.
+  void set_paced(bool paced);
+  /// Group mode: writes finished jobs' blocks, oldest first, each whole and alone (its stdout
+  /// lines, then its stderr lines, no other job's line between them), until `max_bytes` are
+  /// written: it stops at the end of the line that reaches `max_bytes`, so it writes at most
+  /// max_bytes plus one line, in whole lines. What was sent to the temporary file is read back
+  /// a chunk at a time. Returns the bytes still waiting. Other modes: 0, nothing written.
+  std::size_t emit_ready(std::size_t max_bytes);
+  /// Group mode: a finished job's output is waiting for emit_ready().
+  bool has_ready() const;
 
   /// Group mode's memory and copying so far (zeros in the other modes).
   GroupStats stats() const;
@@ -90,6 +111,7 @@ class LineSink {
   std::vector<std::unique_ptr<JobState>> jobs_;
   std::string batch_;
   std::unique_ptr<Group> group_;  // group mode only
+  bool paced_ = false;
 };
 
 /// One owner of the terminal (ninja's LinePrinter): job output and messages always start on
