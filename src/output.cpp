@@ -207,7 +207,6 @@ struct LineSink::Group {
   std::vector<Held> running;  // by job, from its first byte to close
   std::deque<Block> ready;    // in the order the jobs ended; the front one is being emitted
   std::uint64_t ready_bytes = 0;
-  std::size_t mem_size = 0;  // bytes of output in memory, running and ready jobs together
   SpillFile file;
   bool can_spill = true;  // until the file cannot be made or written
   std::string dir;
@@ -226,23 +225,21 @@ struct LineSink::Group {
     Held& h = running[job];
     Part& p = stream == Stream::Out ? h.out : h.err;
     stats.held += bytes.size();
-    // A big job goes to the file; so does any stream with a chunk's worth once all jobs
-    // together are past the total (smaller ones are not worth a write of their own).
-    if (!p.spilling && can_spill &&
-        (h.out.mem.size() + h.err.mem.size() + bytes.size() > limits.job ||
-         (mem_size + bytes.size() > limits.total && p.mem.size() + bytes.size() >= limits.chunk))) {
-      p.spilling = true;
-      if (flush(p)) free(p.mem);  // from now on a buffer of about a chunk
+    const std::size_t want = p.mem.size() + bytes.size();
+    if (!p.spilling && can_spill) {
+      // The limits count memory taken (capacity), not bytes held: doubling can take twice as
+      // much. A big job goes to the file; so does any stream holding a chunk once all jobs
+      // together would pass the total (smaller ones are not worth a write of their own).
+      const std::size_t more = want > p.mem.capacity() ? grown(p, want) - p.mem.capacity() : 0;
+      if (h.out.mem.capacity() + h.err.mem.capacity() + more > limits.job ||
+          (stats.in_memory + more > limits.total && want >= limits.chunk)) {
+        p.spilling = true;
+        if (flush(p)) free(p.mem);  // from now on a write buffer of about a chunk
+      }
     }
-    const bool to_file = p.spilling && can_spill;
-    if (p.mem.size() + bytes.size() > p.mem.capacity()) {
-      const std::size_t ceiling = to_file ? limits.chunk : can_spill ? limits.job : SIZE_MAX;
-      grow(p.mem, std::max(p.mem.size() + bytes.size(),
-                           std::min(std::max(2 * p.mem.capacity(), std::size_t{4096}), ceiling)));
-    }
+    if (p.mem.size() + bytes.size() > p.mem.capacity()) grow(p.mem, grown(p, p.mem.size() + bytes.size()));
     p.mem.append(bytes);
-    mem_size += bytes.size();
-    if (to_file && p.mem.size() >= limits.chunk) flush(p);
+    if (p.spilling && can_spill && p.mem.size() >= limits.chunk) flush(p);
   }
 
   // The job ended: its output waits its turn. A finished job holds no memory beyond the
@@ -251,7 +248,7 @@ struct LineSink::Group {
     Held& h = running[job];
     std::uint64_t bytes = 0;
     for (Part* p : {&h.out, &h.err}) {
-      if (can_spill && p->mem.size() > 0 && (p->spilling || mem_size > limits.total)) {
+      if (can_spill && p->mem.size() > 0 && (p->spilling || stats.in_memory > limits.total)) {
         p->spilling = true;
         if (flush(*p)) free(p->mem);
       }
@@ -376,7 +373,6 @@ struct LineSink::Group {
       return fail(fmt::format("cannot write to a temporary file in {}", dir), error);
     p.extents.push_back(e);
     stats.spilled += e.size;
-    mem_size -= p.mem.size();
     p.mem.clear();
     return true;
   }
@@ -400,8 +396,14 @@ struct LineSink::Group {
 
   void free(Buffer& b) {
     stats.in_memory -= b.capacity();
-    if (&b != &stage) mem_size -= b.size();
     b.release();
+  }
+
+  // The capacity for `want` bytes in the part's buffer: doubling, up to what the part may
+  // take before it goes to the file (unless it cannot go there any more).
+  std::size_t grown(const Part& p, std::size_t want) const {
+    const std::size_t ceiling = !can_spill ? SIZE_MAX : p.spilling ? limits.chunk : limits.job;
+    return std::max(want, std::min(std::max(2 * p.mem.capacity(), std::size_t{4096}), ceiling));
   }
 };
 
