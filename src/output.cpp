@@ -113,8 +113,8 @@ class SpillFile {
       const ssize_t n = ::pwrite(fd_, bytes.data() + done, bytes.size() - done, static_cast<off_t>(end_ + done));
       if (n > 0) {
         done += static_cast<std::size_t>(n);
-      } else if (n < 0 && errno != EINTR) {
-        return errno;  // end_ stays: what was written of `bytes` is not part of the file
+      } else if (n == 0 || errno != EINTR) {
+        return n == 0 ? ENOSPC : errno;  // end_ stays: what was written of `bytes` is not part of the file
       }
     }
     at = end_;
@@ -185,7 +185,7 @@ struct LineSink::Group {
     struct Extent {
       std::uint64_t at, size;
     };
-    std::vector<Extent> extents;  // each a batch of whole lines: each ends with a newline
+    std::vector<Extent> extents;  // whole lines: each ends with a newline
     Buffer mem;
     bool spilling = false;  // past a limit: `mem` is now only a write buffer for the file
     // How far emission has come: extents read into the stage, memory written.
@@ -325,20 +325,22 @@ struct LineSink::Group {
   }
 
   // The next piece of the part's current extent, after what is staged (a line's beginning).
+  // Its space in the file is given back at once.
   void read_more(std::size_t job, Part& p) {
     const auto& e = p.extents[p.extent];
+    const std::uint64_t at = e.at + p.extent_read;
     const std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(limits.chunk, e.size - p.extent_read));
     stage.drop_front(stage_begin);
     stage_begin = 0;
     if (stage.size() + n > stage.capacity()) grow(stage, std::max(stage.size() + n, 2 * stage.capacity()));
-    if (const int error = file.read(e.at + p.extent_read, stage.end(), n)) {
+    if (const int error = file.read(at, stage.end(), n)) {
       lose(job, p, error);
       return;
     }
     stage.appended(n);
+    file.release(at, n);
     p.extent_read += n;
     if (p.extent_read == e.size) {
-      file.release(e.at, e.size);
       ++p.extent;
       p.extent_read = 0;
     }
@@ -350,7 +352,7 @@ struct LineSink::Group {
     for (; p.extent < p.extents.size(); ++p.extent, p.extent_read = 0) {
       const auto& e = p.extents[p.extent];
       lost += e.size - p.extent_read;
-      file.release(e.at, e.size);
+      file.release(e.at + p.extent_read, e.size - p.extent_read);
     }
     stage.clear();
     stage_begin = 0;
@@ -371,7 +373,11 @@ struct LineSink::Group {
     Part::Extent e{0, p.mem.size()};
     if (const int error = file.append(p.mem.view(), e.at))
       return fail(fmt::format("cannot write to a temporary file in {}", dir), error);
-    p.extents.push_back(e);
+    if (!p.extents.empty() && p.extents.back().at + p.extents.back().size == e.at) {
+      p.extents.back().size += e.size;  // nothing else written between: one extent
+    } else {
+      p.extents.push_back(e);
+    }
     stats.spilled += e.size;
     p.mem.clear();
     return true;

@@ -30,7 +30,8 @@ enum class SinkMode { Prefix, Raw, Group };
 /// - `total`: all jobs together, running or finished and waiting for a slow reader, so that
 ///   memory stays bounded whatever `-j`. Past it, a running job's stream goes to the file once
 ///   it holds a chunk, and a job that ends goes there whole.
-/// In memory, then: about `total`, plus under 2 chunks per stream of each running job.
+/// In memory, then: about `total`, plus under 2 chunks per stream of each running job, plus a
+/// chunk and a line while a block is read back.
 struct GroupLimits {
   std::size_t job = std::size_t{4} << 20;
   std::size_t total = std::size_t{16} << 20;
@@ -52,8 +53,8 @@ struct GroupStats {
 /// - Group: prefixed lines, held per job and printed together when the job ends (see
 ///   GroupLimits for where they are held, set_paced for when they are printed).
 /// A line longer than `max_line` is split; its later pieces carry `┆` instead of `│` (raw:
-/// they simply start a new line). A last line without newline gets one. One port write per
-/// batch of lines, never a broken line.
+/// they simply start a new line). A last line without newline gets one. Port writes carry
+/// whole lines, never a broken one: in prefix and raw modes one write per batch of lines.
 class LineSink {
  public:
   LineSink(OutputPort& port, SinkMode mode, const std::vector<std::string>& names, bool color,
