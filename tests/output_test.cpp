@@ -462,7 +462,7 @@ TEST_CASE("output: small jobs come out the same in every mode, paced or not", "[
   }
 }
 
-TEST_CASE("output: unpacing writes what was waiting", "[output]") {
+TEST_CASE("output: leaving paced mode writes what was waiting", "[output]") {
   FakePort port;
   ctxrun::LineSink sink(port, ctxrun::SinkMode::Group, {"a"}, false);
   sink.set_paced(true);
