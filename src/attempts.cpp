@@ -81,6 +81,7 @@ void Supervisor::spawn_failed(std::size_t job, const SpawnFailure& f) {
     sink_->open(job);
     sink_->data(job, Stream::Err, fmt::format("ctxrun: {}\n", f.message));
     sink_->close(job);
+    emit_group();
   }
   const Cause cause = Cause::spawn_failed(records_[job].spec.name, f.message, code);
   record_end(job, cause);
@@ -102,10 +103,7 @@ void Supervisor::attempt_output(LiveAttempt& a, Stream s, std::string_view bytes
 void Supervisor::pause_output() {
   paused_ = true;
   for (auto& x : attempts_) x->pause_output();
-  writer_.when_drained(Writer::kLowWater, [this] {
-    paused_ = false;
-    for (auto& x : attempts_) x->resume_output();
-  });
+  await_room();
 }
 
 void Supervisor::attempt_exited(LiveAttempt& la, int wait_status) {
@@ -146,7 +144,10 @@ void Supervisor::record_end(std::size_t job, const Cause& job_cause) {
 void Supervisor::attempt_reaped(LiveAttempt& a) { watchdog_.forget(a.pid()); }
 
 void Supervisor::attempt_done(LiveAttempt& a) {
-  if (sink_) sink_->close(a.job());
+  if (sink_) {
+    sink_->close(a.job());
+    emit_group();
+  }
   std::erase_if(attempts_, [&a](const auto& x) { return x.get() == &a; });
   check_finished();
 }

@@ -509,6 +509,14 @@ std::size_t LineSink::emit_ready(std::size_t max_bytes) {
 
 bool LineSink::has_ready() const { return group_ && !group_->ready.empty(); }
 
+std::uint64_t LineSink::discard_ready() {
+  if (!group_) return 0;
+  const std::uint64_t bytes = group_->ready_bytes;
+  group_->ready.clear();
+  group_->ready_bytes = 0;
+  return bytes;
+}
+
 GroupStats LineSink::stats() const { return group_ ? group_->stats : GroupStats{}; }
 
 std::optional<std::string> LineSink::warning() const {

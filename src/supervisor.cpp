@@ -76,6 +76,7 @@ Supervisor::Supervisor(Plan& plan, const Clock& clock)
   plan.jobs = {};
   if (!plan.inherit_output) {
     sink_.emplace(console_, plan.sink_mode, names, plan.color);
+    sink_->set_paced(true);  // group blocks go out as the writer has room (emit_group)
     buffer_.reset(new char[kReadBuffer]);
   }
 }
@@ -114,6 +115,7 @@ RunResult Supervisor::run(const Epilogue& epilogue) {
   result_.ended = clock_.now();
   result_.jobs = std::move(records_);
   result_.cause = root_->cause() ? std::optional<Cause>(*root_->cause()) : first_failure_;
+  result_.output_dropped = writer_.dropped() + group_dropped_;
   result_.leftovers_stopped = leftovers_.stopped();
   result_.leftovers_killed = leftovers_.killed();
 
@@ -126,6 +128,7 @@ RunResult Supervisor::run(const Epilogue& epilogue) {
   io_.poll();  // a signal that came meanwhile
   flush_then(Stage::Over);
   run_loop();
+  result_.output_dropped = writer_.dropped() + group_dropped_;
   watchdog_.stop();
   return std::move(result_);
 }
@@ -199,12 +202,12 @@ void Supervisor::on_signal(int sig) {
   }
   if (epilogue_) {  // the run is over and written down: die by it once the words are out
     if (!result_.late_signal) result_.late_signal = sig;
-    result_.output_dropped += writer_.abandon();
+    drop_output();
     return;
   }
   if (root_->cancel(Cause::received(sig))) {
     // Every job has ended and only output is left to write: nothing to give a grace to.
-    if (stage_ == Stage::Flushing) result_.output_dropped += writer_.abandon();
+    if (stage_ == Stage::Flushing) drop_output();
     return;
   }
   // A second signal while stopping: skip the rest of the grace period, and of the last flush.
@@ -212,7 +215,7 @@ void Supervisor::on_signal(int sig) {
   hurry_ = true;
   for (auto& a : attempts_) a->escalate_now();
   leftovers_.escalate_now();
-  if (stage_ == Stage::Flushing) result_.output_dropped += writer_.abandon();
+  if (stage_ == Stage::Flushing) drop_output();
 }
 
 // Only a job on the terminal needs SIGCHLD: pidfds report exits, not stops.
@@ -281,7 +284,7 @@ void Supervisor::check_finished() {
 // any program writing to a pipe does.
 void Supervisor::flush_then(Stage next) {
   stage_ = Stage::Flushing;
-  const auto done = [this, next] {
+  flushed_ = [this, next] {
     stage_ = next;
     end_timer_.cancel();
     status_timer_.cancel();
@@ -290,21 +293,57 @@ void Supervisor::flush_then(Stage next) {
       io_.stop();
     }
   };
-  if (hurry_) result_.output_dropped += writer_.abandon();
-  if (writer_.idle()) {
-    done();
-    return;
-  }
-  writer_.when_drained(0, done);
+  if (hurry_) drop_output();
+  emit_group();
+  if (stage_ != Stage::Flushing) return;  // written already
+  writer_.when_idle([this] { check_flushed(); });
   std::optional<TimePoint> until;
   if (canceled_at_) until = *canceled_at_ + plan_.grace;
   if (root_->deadline()) until = std::min(until.value_or(TimePoint::max()), root_->deadline()->at + plan_.grace);
   if (until) {
     end_timer_.expires_at(std::max(*until, clock_.now() + kMinFlush));
     end_timer_.async_wait([this](const boost::system::error_code& ec) {
-      if (!ec) result_.output_dropped += writer_.abandon();  // calls `done` through when_drained
+      if (!ec) drop_output();
     });
   }
+}
+
+// Group mode: finished jobs' blocks go to the writer as it has room for them, so a block of
+// gigabytes is never queued in memory at once.
+void Supervisor::emit_group() {
+  if (sink_) {
+    while (sink_->has_ready() && writer_.pending() <= Writer::kLowWater)
+      sink_->emit_ready(Writer::kHighWater - writer_.pending());
+    if (sink_->has_ready()) await_room();
+  }
+  check_flushed();
+}
+
+// The writer calls back once it falls to its low mark: paused readers resume, and group
+// blocks go on. One callback serves both.
+void Supervisor::await_room() {
+  if (room_armed_) return;
+  room_armed_ = true;
+  writer_.when_drained(Writer::kLowWater, [this] {
+    room_armed_ = false;
+    if (paused_) {
+      paused_ = false;
+      for (auto& x : attempts_) x->resume_output();
+    }
+    emit_group();
+  });
+}
+
+void Supervisor::check_flushed() {
+  if (stage_ == Stage::Flushing && writer_.idle() && !(sink_ && sink_->has_ready()) && flushed_)
+    std::exchange(flushed_, nullptr)();
+}
+
+// Gives up on the output still waiting for a stalled reader.
+void Supervisor::drop_output() {
+  writer_.abandon();
+  if (sink_) group_dropped_ += sink_->discard_ready();
+  check_flushed();
 }
 
 // Some process refuses to go (another user's, or stuck in the kernel) well after SIGKILL:

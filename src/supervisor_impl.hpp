@@ -76,6 +76,11 @@ class Supervisor final : LiveAttempt::Events {
   void attempt_done(LiveAttempt& a) override;
   void record_end(std::size_t job, const Cause& job_cause);
   void pause_output();
+  // Output (supervisor.cpp).
+  void await_room();
+  void emit_group();
+  void check_flushed();
+  void drop_output();
 
   const Plan& plan_;
   const Clock& clock_;
@@ -102,6 +107,9 @@ class Supervisor final : LiveAttempt::Events {
   Stage stage_ = Stage::Running;
   std::optional<TimePoint> canceled_at_;
   bool hurry_ = false;  // a second signal: no more grace, for processes or for output
+  bool room_armed_ = false;        // the writer calls back when it falls to its low mark
+  std::function<void()> flushed_;  // the end of Flushing, once everything is written
+  std::uint64_t group_dropped_ = 0;
   bool pumping_ = false, pump_again_ = false, paused_ = false, seeded_ = false, epilogue_ = false;
 };
 

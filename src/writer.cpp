@@ -113,8 +113,13 @@ void Writer::write(Stream stream, std::string_view bytes) {
   // Nothing queued before these bytes: they go straight out, and only what the reader does
   // not take now is copied (a copy of every batch cost more than the formatting).
   if (l.queue.empty() && !l.waiting && !busy_) bytes.remove_prefix(put(stream, bytes));
-  if (!bytes.empty()) enqueue(l, stream, bytes);
-  if (!l.queue.empty() && !l.waiting && !busy_) pump(l);
+  if (bytes.empty()) return;
+  if (given_up_) {  // nothing waits for a reader any more: what it did not take is lost
+    dropped_ += bytes.size();
+    return;
+  }
+  enqueue(l, stream, bytes);
+  if (!l.waiting && !busy_) pump(l);
 }
 
 void Writer::enqueue(Lane& l, Stream stream, std::string_view bytes) {
@@ -198,6 +203,12 @@ void Writer::pump(Lane& l) {
 
 void Writer::check_drained() {
   if (drained_ && pending_ <= low_) std::exchange(drained_, nullptr)();
+  if (idle_ && idle()) std::exchange(idle_, nullptr)();
+}
+
+void Writer::when_idle(std::function<void()> f) {
+  idle_ = std::move(f);
+  check_drained();
 }
 
 void Writer::release(Chunk& c) {
@@ -234,6 +245,8 @@ std::size_t Writer::abandon() {
   }
   busy_ = false;
   pending_ = 0;
+  given_up_ = true;
+  dropped_ += dropped;
   check_drained();
   return dropped;
 }

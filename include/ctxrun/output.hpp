@@ -87,6 +87,9 @@ class LineSink {
   std::size_t emit_ready(std::size_t max_bytes);
   /// Group mode: a finished job's output is waiting for emit_ready().
   bool has_ready() const;
+  /// Group mode: drops the finished jobs' output still waiting (its reader is gone, or ctxrun
+  /// gave up on it); returns how many bytes that was.
+  std::uint64_t discard_ready();
 
   /// Group mode's memory and copying so far (zeros in the other modes).
   GroupStats stats() const;

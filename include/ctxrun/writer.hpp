@@ -46,9 +46,13 @@ class Writer final : public OutputPort {
   /// resume; with 0, the end of the run knows everything was written.
   void when_drained(std::size_t low, std::function<void()> f);
   bool idle() const;
-  /// Gives up on what is queued (the reader stalled past the end of the run); returns how
-  /// many bytes were dropped. Later writes are still tried, without waiting.
+  /// Called once when nothing is queued any more (the end of the run waits for it).
+  void when_idle(std::function<void()> f);
+  /// Gives up on what is queued (the reader stalled past the end of the run, or a signal
+  /// came); returns how many bytes were dropped. From then on every write takes what the
+  /// reader takes at once and drops the rest (counted in dropped()).
   std::size_t abandon();
+  std::size_t dropped() const { return dropped_; }
 
  private:
   struct Target;
@@ -85,7 +89,9 @@ class Writer final : public OutputPort {
   bool busy_ = false;      // inside pump or the broken callback: write only queues
   std::vector<std::string> free_;  // buffers of written chunks, empty and ready
   std::size_t low_ = 0;
-  std::function<void()> drained_;
+  std::function<void()> drained_, idle_;
+  bool given_up_ = false;   // abandon() was called: no more waiting for any reader
+  std::size_t dropped_ = 0;
 };
 
 }  // namespace ctxrun
