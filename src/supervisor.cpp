@@ -35,7 +35,7 @@ std::vector<int> handled_signals() {
 }  // namespace
 
 std::size_t watched_groups(const Plan& plan) {
-  constexpr std::size_t kOrphanGroups = 256;
+  constexpr std::size_t kOrphanGroups = 4096;  // 16 KiB of table
   const std::size_t jobs = plan.jobs.size();
   return (plan.policy.max_running ? std::min(plan.policy.max_running, jobs) : jobs) + kOrphanGroups;
 }

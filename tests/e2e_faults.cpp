@@ -64,6 +64,18 @@ TEST_CASE("faults: a descendant that escaped and holds the job's stdout does not
   }
 }
 
+TEST_CASE("faults: many orphans whose grace runs out while they exit", "[e2e][faults][orphans]") {
+  // Sixty escapees take 0.1 s to obey SIGTERM, and the grace is 0.1 s: SIGKILL comes due in the
+  // same turns as their exits. (The sanitizer build makes any use of a freed object fail.)
+  const std::string many =
+      "for i in $(seq 60); do setsid sh -c 'trap \"sleep 0.1; exit\" TERM; sleep 3600 & wait' & done; sleep 0.5";
+  for (int i = 0; i < 3; ++i) {
+    auto r = run({"-g", "100ms", "--", "/bin/sh", "-c", many}, {.limit = 30s});
+    CHECK(r.code == 0);
+    CHECK(r.survivors.empty());
+  }
+}
+
 TEST_CASE("faults: every signal ends a run whose escapee holds a pipe", "[e2e][faults][signals]") {
   const int sig = GENERATE(SIGINT, SIGTERM, SIGHUP);
   CAPTURE(sig);
