@@ -115,7 +115,9 @@ void Supervisor::attempt_exited(LiveAttempt& la, int wait_status) {
   a.stopped_how = la.stop_how(end);
   if (a.stopped_how != StopHow::None) a.stopped_why = la.stop_why();
   lease_.take_back(a.stopped_how != StopHow::None || std::holds_alternative<Signaled>(end));
-  if (plan_.single && a.stopped_why == StopWhy::Canceled) result_.stopped_status = shell_code(end);
+  // --preserve-status: one command's own status, whichever deadline stopped it (the run's
+  // or its --job-timeout).
+  if (plan_.single && a.stopped_why != StopWhy::None) result_.stopped_status = shell_code(end);
   const auto after = a.duration();
   Cause job_cause = succeeded(end) ? Cause::job_succeeded(rec.spec.name, after)
                                    : Cause::job_failed(rec.spec.name, end, after);

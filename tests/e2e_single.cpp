@@ -91,6 +91,13 @@ TEST_CASE("single: --signal and --preserve-status", "[e2e][single][deadline]") {
   CHECK(r.survivors.empty());
 }
 
+TEST_CASE("single: --preserve-status counts for --job-timeout too", "[e2e][single][deadline]") {
+  auto r = run(with({"--job-timeout", "200ms", "--preserve-status"}, child({"sleep", "3600"})));
+  CHECK(r.code == 128 + SIGTERM);
+  auto plain = run(with({"--job-timeout", "200ms"}, child({"sleep", "3600"})));
+  CHECK(plain.code == 124);
+}
+
 TEST_CASE("single: a descendant that escaped with setsid is stopped too", "[e2e][single][orphans]") {
   Process p({ctxrun_bin(), "-t", "500ms", "--", child_bin(), "escape", "3600", "wait"});
   const pid_t escaped = pid_in(p.wait_for_line("escaped "));
