@@ -107,18 +107,27 @@ struct Deadlines {
   std::optional<WallTime> wall;
 };
 
-// The earliest of --timeout, --deadline and the inherited deadline and budget.
+// The earliest of --timeout, --deadline and the inherited deadline and budget. The sums
+// saturate: a deadline centuries away stays ahead and one long past stays past, where plain
+// arithmetic would overflow and turn one into the other.
 Deadlines root_deadline(const Options& o, const Inherited& in, TimePoint now, WallTime wall_now) {
   Deadlines d;
-  const auto consider = [&](TimePoint at, std::string source) {
-    if (!d.steady || at < d.steady->at) d.steady = Deadline{at, std::move(source), now};
+  const auto consider = [&](TimePoint at, WallTime wall, std::string source) {
+    if (!d.steady || at < d.steady->at) {
+      d.steady = Deadline{at, std::move(source), now};
+      d.wall = wall;
+    }
   };
-  const auto from_wall = [&](WallTime w) { return now + (w - wall_now); };
-  if (o.timeout && o.timeout.value > Duration::zero()) consider(now + o.timeout.value, "--timeout " + o.timeout.text);
-  if (o.deadline) consider(from_wall(o.deadline.value), "--deadline " + o.deadline.text);
-  if (in.deadline) consider(from_wall(*in.deadline), "inherited CTXRUN_DEADLINE");
-  if (in.budget) consider(now + *in.budget, "inherited CTXRUN_BUDGET");
-  if (d.steady) d.wall = wall_now + (d.steady->at - now);
+  const auto from_wall = [&](WallTime w, std::string source) {
+    consider(add_saturating(now, sub_saturating(w, wall_now)), w, std::move(source));
+  };
+  const auto from_now = [&](Duration left, std::string source) {
+    consider(add_saturating(now, left), add_saturating(wall_now, left), std::move(source));
+  };
+  if (o.timeout && o.timeout.value > Duration::zero()) from_now(o.timeout.value, "--timeout " + o.timeout.text);
+  if (o.deadline) from_wall(o.deadline.value, "--deadline " + o.deadline.text);
+  if (in.deadline) from_wall(*in.deadline, "inherited CTXRUN_DEADLINE");
+  if (in.budget) from_now(*in.budget, "inherited CTXRUN_BUDGET");
   return d;
 }
 

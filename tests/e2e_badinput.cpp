@@ -1,5 +1,5 @@
-// e2e_badinput.cpp — SPEC §8: every bad input exits 125 with one line naming the flag and
-// the value, and nothing is started.
+// e2e_badinput.cpp — every bad input exits 125 with one line naming the flag and the value,
+// and nothing is started; values at the edges of the ranges mean what they say.
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
@@ -83,4 +83,32 @@ TEST_CASE("bad input: an empty jobs file is refused", "[e2e][badinput]") {
   auto r = run({"-f", "-"}, o);
   CHECK(r.code == 125);
   CHECK_THAT(r.err, Contains("no jobs"));
+}
+
+// Deadlines at the far ends of the clocks' ranges: the sums saturate, so "far ahead" never
+// overflows into "already past", nor "long past" into "never".
+TEST_CASE("edge input: a deadline centuries ahead lets the command run", "[e2e][badinput][overflow]") {
+  auto [args, env] = GENERATE(table<std::vector<std::string>, std::vector<std::string>>({
+      {{"-t", "9223372036"}, {}},
+      {{"-t", "9223372036854775807ns"}, {}},
+      {{"-d", "3000-01-01T00:00:00Z"}, {}},
+      {{"-d", "2262-04-12T00:00:00Z"}, {}},
+      {{}, {"CTXRUN_BUDGET=9223372036"}},
+  }));
+  Options o;
+  o.env = env;
+  args.insert(args.end(), {"--", "true"});
+  auto r = run(args, o);
+  INFO("args: " << quote(args) << "\nenv: " << quote(env) << "\nstderr: " << r.err);
+  CHECK(r.code == 0);
+  CHECK_THAT(r.err, Contains("job \"true\" succeeded"));
+}
+
+TEST_CASE("edge input: a deadline before 1677 is past: nothing starts, 124", "[e2e][badinput][overflow]") {
+  Marker m;
+  auto r = run({"-d", "1600-01-01T00:00:00Z", "--", "touch", m.file});
+  INFO("stderr: " << r.err);
+  CHECK(r.code == 124);
+  CHECK_THAT(r.err, Contains("deadline exceeded before the start") && Contains("nothing was started"));
+  CHECK_FALSE(m.ran());
 }
