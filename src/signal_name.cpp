@@ -48,6 +48,7 @@ std::optional<int> small_number(std::string_view s) {
 }  // namespace
 
 int parse_signal(std::string_view text) {
+  if (text.empty()) throw ParseError("expected a signal: a name like TERM or INT, or a number");
   if (auto n = small_number(text)) {
     if (*n >= 1 && *n <= SIGRTMAX) return *n;
     throw ParseError(fmt::format("no signal has number {}", *n));

@@ -253,6 +253,50 @@ TEST_CASE("cli: a bad value is a usage error naming the flag and the value", "[c
   CHECK_THAT(message, Contains(flag) && Contains("\"" + value + "\""));
 }
 
+// An empty value ("$UNSET") is a value, and a bad one: taken as "not given", -t '' would run
+// without the deadline the caller asked for.
+TEST_CASE("cli: an empty value is refused for every option, naming it", "[cli][empty]") {
+  auto [args, flag, reason] = GENERATE(table<Strings, std::string, std::string>({
+      {{"-t", "", "true"}, "--timeout", "expected a duration"},
+      {{"-d", "", "true"}, "--deadline", "expected a time"},
+      {{"--job-timeout", "", "-c", "a"}, "--job-timeout", "expected a duration"},
+      {{"-g", "", "true"}, "--grace", "expected a duration"},
+      {{"--kill-after", "", "true"}, "--grace", "expected a duration"},
+      {{"--retry-delay", "", "-c", "a"}, "--retry-delay", "expected a duration"},
+      {{"-s", "", "true"}, "--signal", "expected a signal"},
+      {{"-j", "", "-c", "a"}, "--jobs", "expected a whole number"},
+      {{"--retries", "", "-c", "a"}, "--retries", "expected a whole number"},
+      {{"--retry-backoff", "", "-c", "a"}, "--retry-backoff", "expected a number"},
+      {{"--stop-on", "", "-c", "a"}, "--stop-on", "expected one of"},
+      {{"--output", "", "-c", "a"}, "--output", "expected one of"},
+      {{"--color", "", "true"}, "--color", "expected one of"},
+      {{"--report", "", "true"}, "--report", "expected a file name"},
+      {{"-f", ""}, "--jobs-file", "expected a file name"},
+      {{"-e", "", "true"}, "--value", "expected KEY=VALUE"},
+      {{"-n", "", "-c", "a"}, "--names", "a name cannot be empty"},
+  }));
+  CAPTURE(args);
+  CHECK_THAT(Cli{args}.usage_error(), Catch::StartsWith(flag + ": invalid value \"\": " + reason));
+}
+
+TEST_CASE("cli: an empty value after a good one does not undo it: it is refused", "[cli][empty]") {
+  CHECK_THAT((Cli{{"-t", "1s", "-t", "", "true"}}.usage_error()), Contains("--timeout: invalid value \"\""));
+  CHECK_THAT((Cli{{"--report", "r.json", "--report", "", "true"}}.usage_error()), Contains("--report"));
+}
+
+TEST_CASE("cli: an option left out is not given, and one given is, with its text", "[cli][empty]") {
+  const auto none = parse({"true"});
+  CHECK_FALSE(none.timeout);
+  CHECK_FALSE(none.deadline);
+  CHECK_FALSE(none.job_timeout);
+  CHECK_FALSE(none.grace);
+  const auto some = parse({"-t", "0", "-g", "1s", "true"});
+  CHECK(some.timeout);
+  CHECK(some.timeout.text == "0");
+  CHECK(some.grace);
+  CHECK(some.grace.value == 1s);
+}
+
 TEST_CASE("cli: a negative duration given as a separate word is still named", "[cli]") {
   const auto message = Cli{{"--timeout", "-1s", "true"}}.usage_error();
   CHECK_THAT(message, Contains("--timeout") || Contains("-1s"));

@@ -27,12 +27,29 @@ struct Marker {
   bool ran() const { return ::access(file.c_str(), F_OK) == 0; }
 };
 
+// Runs ctxrun with `args` (FILE: the marker, CMD: a command that makes it) and checks the
+// rule for bad input: 125, one line naming the flag and the value, nothing started.
+void refused(std::vector<std::string> args, const std::vector<std::string>& mentions, const Options& o = {}) {
+  Marker m;
+  for (auto& a : args) {
+    if (a == "FILE") a = m.file;
+    if (a == "CMD") a = "touch " + m.file;
+  }
+  auto r = run(args, o);
+  INFO("args: " << quote(args) << "\nenv: " << quote(o.env) << "\nstderr: " << r.err);
+  CHECK(r.code == 125);
+  CHECK_THAT(r.err, StartsWith("ctxrun: "));
+  CHECK(std::count(r.err.begin(), r.err.end(), '\n') == 1);
+  for (const auto& word : mentions) CHECK_THAT(r.err, Contains(word));
+  CHECK(r.out.empty());
+  CHECK_FALSE(m.ran());
+  CHECK(r.survivors.empty());
+}
+
 }  // namespace
 
 TEST_CASE("bad input: exit 125, one line naming the flag and the value, nothing started", "[e2e][badinput]") {
-  Marker m;
-  const std::string touch = "touch " + m.file;
-  auto [args, mentions] = GENERATE_COPY(table<std::vector<std::string>, std::vector<std::string>>({
+  auto [args, mentions] = GENERATE(table<std::vector<std::string>, std::vector<std::string>>({
       {{"-t", "1x", "--", "touch", "FILE"}, {"--timeout", "1x"}},
       {{"-t", "-1s", "--", "touch", "FILE"}, {"--timeout", "-1s"}},
       {{"-t", "99999999999999h", "--", "touch", "FILE"}, {"--timeout", "too large"}},
@@ -62,19 +79,29 @@ TEST_CASE("bad input: exit 125, one line naming the flag and the value, nothing 
       {{"--report", "/nonexistent/dir/r.json", "--", "touch", "FILE"}, {"--report", "/nonexistent/dir/r.json"}},
       {{"-t"}, {"--timeout"}},
   }));
-  for (auto& a : args) {
-    if (a == "FILE") a = m.file;
-    if (a == "CMD") a = touch;
-  }
-  auto r = run(args);
-  INFO("args: " << quote(args) << "\nstderr: " << r.err);
-  CHECK(r.code == 125);
-  CHECK_THAT(r.err, StartsWith("ctxrun: "));
-  CHECK(std::count(r.err.begin(), r.err.end(), '\n') == 1);
-  for (const auto& word : mentions) CHECK_THAT(r.err, Contains(word));
-  CHECK(r.out.empty());
-  CHECK_FALSE(m.ran());
-  CHECK(r.survivors.empty());
+  refused(args, mentions);
+}
+
+// "$UNSET" as a value: refused, never taken as "not given" (which dropped a deadline).
+TEST_CASE("bad input: an empty value is refused for every option", "[e2e][badinput][empty]") {
+  auto [args, flag] = GENERATE(table<std::vector<std::string>, std::string>({
+      {{"-t", "", "--", "touch", "FILE"}, "--timeout"},
+      {{"-t", "1s", "-t", "", "--", "touch", "FILE"}, "--timeout"},
+      {{"-g", "", "--", "touch", "FILE"}, "--grace"},
+      {{"--job-timeout", "", "--", "touch", "FILE"}, "--job-timeout"},
+      {{"--retry-delay", "", "--", "touch", "FILE"}, "--retry-delay"},
+      {{"-d", "", "--", "touch", "FILE"}, "--deadline"},
+      {{"-s", "", "--", "touch", "FILE"}, "--signal"},
+      {{"-j", "", "-c", "CMD"}, "--jobs"},
+      {{"--retries", "", "-c", "CMD"}, "--retries"},
+      {{"--retry-backoff", "", "-c", "CMD"}, "--retry-backoff"},
+      {{"--stop-on", "", "-c", "CMD"}, "--stop-on"},
+      {{"--output", "", "-c", "CMD"}, "--output"},
+      {{"--color", "", "-c", "CMD"}, "--color"},
+      {{"--report", "", "--", "touch", "FILE"}, "--report"},
+      {{"-f", ""}, "--jobs-file"},
+  }));
+  refused(args, {flag + ": invalid value \"\""});
 }
 
 TEST_CASE("bad input: an empty jobs file is refused", "[e2e][badinput]") {
