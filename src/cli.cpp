@@ -257,6 +257,10 @@ Options parse_command_line(int argc, const char* const* argv, WallTime now) {
   o.verbose = r.verbose;
   if (o.quiet && o.verbose) throw UsageError("--quiet and --verbose cannot be used together");
 
+  // sh -c '' succeeds having run nothing: a blank job is a mistake (an unset variable), as a
+  // blank line is no job in a jobs file.
+  for (const auto& c : r.commands)
+    if (c.find_first_not_of(" \t\n\r\v\f") == std::string::npos) throw bad_value("--command", c, "expected a command");
   o.commands = r.commands;
   for (const auto& n : r.names) {
     for (std::size_t start = 0;;) {

@@ -339,6 +339,12 @@ TEST_CASE("cli: -c with a positional command is a usage error", "[cli]") {
   CHECK_THAT((Cli{{"-f", "jobs", "--", "make"}}.usage_error()), Contains("make"));
 }
 
+TEST_CASE("cli: an empty or blank -c command is refused, naming --command", "[cli]") {
+  const auto command = GENERATE(as<std::string>{}, "", " ", "\t \n");
+  const auto message = Cli{{"-c", "true", "-c", command}}.usage_error();
+  CHECK_THAT(message, Catch::StartsWith("--command: invalid value ") && Contains("expected a command"));
+}
+
 TEST_CASE("cli: -c with -f is a usage error", "[cli]") {
   CHECK_THAT((Cli{{"-c", "a", "-f", "jobs"}}.usage_error()), Contains("-c") && Contains("-f"));
 }

@@ -78,6 +78,8 @@ TEST_CASE("bad input: exit 125, one line naming the flag and the value, nothing 
       {{"-n", "a/b", "-c", "CMD"}, {"--names", "a/b"}},
       {{"--report", "/nonexistent/dir/r.json", "--", "touch", "FILE"}, {"--report", "/nonexistent/dir/r.json"}},
       {{"-t"}, {"--timeout"}},
+      {{"-c", ""}, {"--command", "\"\""}},
+      {{"-c", "CMD", "-c", "   "}, {"--command", "\"   \""}},
   }));
   refused(args, mentions);
 }
