@@ -2,6 +2,7 @@
 #include "ctxrun/cli.hpp"
 
 #include <charconv>
+#include <limits>
 #include <set>
 
 #include <CLI/CLI.hpp>
@@ -62,12 +63,14 @@ auto parsed(const char* flag, const std::string& text, Parse parse) {
   }
 }
 
-long long integer(const char* flag, const std::string& text, long long min) {
+long long integer(const char* flag, const std::string& text, long long min,
+                  long long max = std::numeric_limits<long long>::max()) {
   long long v = 0;
   const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
   if (ec == std::errc::result_out_of_range) throw bad_value(flag, text, "too large");
   if (ec != std::errc() || end != text.data() + text.size()) throw bad_value(flag, text, "expected a whole number");
   if (v < min) throw bad_value(flag, text, fmt::format("must be at least {}", min));
+  if (v > max) throw bad_value(flag, text, fmt::format("must be at most {}", max));
   return v;
 }
 
@@ -201,8 +204,7 @@ Options parse_command_line(int argc, const char* const* argv, WallTime now) {
   if (r.retry_delay.given()) o.retry_delay = parsed("--retry-delay", r.retry_delay.text, parse_duration);
   if (r.signal.given()) o.signal = parsed("--signal", r.signal.text, parse_signal);
   if (r.jobs.given()) o.jobs = static_cast<std::size_t>(integer("--jobs", r.jobs.text, 1));
-  if (r.retries.given())
-    o.retries = static_cast<int>(std::min(integer("--retries", r.retries.text, 0), 1'000'000LL));
+  if (r.retries.given()) o.retries = static_cast<int>(integer("--retries", r.retries.text, 0, kMaxRetries));
   if (r.retry_backoff.given()) {
     const std::string& text = r.retry_backoff.text;
     double f = 0;

@@ -207,8 +207,13 @@ TEST_CASE("cli: a signal number or name with SIG works", "[cli]") {
   CHECK(parse({"--signal", "SIGHUP", "true"}).signal == SIGHUP);
 }
 
-TEST_CASE("cli: --retries is capped at a million", "[cli]") {
-  CHECK(parse({"--retries", "99999999", "-c", "a"}).retries == 1'000'000);
+TEST_CASE("cli: --retries takes up to a million and refuses more, never cutting it", "[cli]") {
+  CHECK(parse({"--retries", "1000000", "-c", "a"}).retries == ctxrun::kMaxRetries);
+  const auto text = GENERATE(as<std::string>{}, "1000001", "2147483648", "99999999", "99999999999999999999");
+  CAPTURE(text);
+  CHECK_THAT((Cli{{"--retries", text, "-c", "a"}}.usage_error()),
+             Catch::StartsWith("--retries: invalid value \"" + text + "\": ") &&
+                 (Contains("at most 1000000") || Contains("too large")));
 }
 
 TEST_CASE("cli: -v is verbose", "[cli]") { CHECK(parse({"-v", "true"}).verbose); }

@@ -64,6 +64,7 @@ TEST_CASE("bad input: exit 125, one line naming the flag and the value, nothing 
       {{"-s", "BOGUS", "--", "touch", "FILE"}, {"--signal", "BOGUS"}},
       {{"-s", "0", "--", "touch", "FILE"}, {"--signal", "\"0\""}},
       {{"--retries", "-1", "-c", "CMD"}, {"--retries", "-1"}},
+      {{"--retries", "2147483648", "-c", "CMD"}, {"--retries", "2147483648", "at most 1000000"}},
       {{"--retry-backoff", "0.5", "-c", "CMD"}, {"--retry-backoff", "0.5"}},
       {{"--stop-on", "sometimes", "-c", "CMD"}, {"--stop-on", "sometimes"}},
       {{"--output", "fancy", "-c", "CMD"}, {"--output", "fancy"}},

@@ -12,6 +12,10 @@
 
 namespace ctxrun {
 
+/// The most --retries takes: far more than any real use, and a bound that keeps the
+/// attempt count and the backoff's exponent in range. A larger value is refused, not cut.
+inline constexpr int kMaxRetries = 1'000'000;
+
 enum class OutputMode { Auto, Inherit, Prefix, Group, Raw };
 enum class ColorMode { Auto, Always, Never };
 enum class Tristate { Auto, On, Off };
