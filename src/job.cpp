@@ -73,6 +73,14 @@ std::vector<std::string> command_argv(const std::string& command) {
   return {"sh", "-c", command};
 }
 
+std::string command_name(std::string_view program) {
+  const auto end = program.find_last_not_of('/');
+  if (end == std::string_view::npos) return "1";
+  const auto slash = program.find_last_of('/', end);
+  const std::size_t begin = slash == std::string_view::npos ? 0 : slash + 1;
+  return std::string(program.substr(begin, end + 1 - begin));
+}
+
 std::vector<std::string> exec_argv(const JobSpec& job) {
   return job.argv.empty() ? command_argv(job.command) : job.argv;
 }

@@ -71,11 +71,6 @@ std::size_t cores() {
   return n > 0 ? static_cast<std::size_t>(n) : 1;
 }
 
-std::string basename_of(const std::string& path) {
-  const auto slash = path.find_last_of('/');
-  return slash == std::string::npos ? path : path.substr(slash + 1);
-}
-
 std::vector<JobSpec> make_jobs(const Options& o) {
   std::vector<JobSpec> jobs;
   const auto name = [&](std::size_t i, std::string fallback) {
@@ -84,7 +79,7 @@ std::vector<JobSpec> make_jobs(const Options& o) {
   if (!o.command.empty()) {
     std::string text;
     for (const auto& w : o.command) text += (text.empty() ? "" : " ") + w;
-    jobs.push_back({name(0, basename_of(o.command.front())), text, o.command, 1, 0});
+    jobs.push_back({name(0, command_name(o.command.front())), text, o.command, 1, 0});
   } else if (!o.commands.empty()) {
     for (std::size_t i = 0; i < o.commands.size(); ++i)
       jobs.push_back({name(i, std::to_string(i + 1)), o.commands[i], {}, i + 1, 0});

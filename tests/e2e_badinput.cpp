@@ -142,3 +142,10 @@ TEST_CASE("edge input: a deadline before 1677 is past: nothing starts, 124", "[e
   CHECK_THAT(r.err, Contains("deadline exceeded before the start") && Contains("nothing was started"));
   CHECK_FALSE(m.ran());
 }
+
+TEST_CASE("edge input: a command whose path ends in a slash still gets a name", "[e2e][badinput]") {
+  auto r = run({"--", "./"});
+  INFO("stderr: " << r.err);
+  CHECK(r.code == 126);
+  CHECK_THAT(r.err, Contains("job \".\" could not start: ./: "));
+}

@@ -109,3 +109,19 @@ TEST_CASE("job: an attempt's duration is its end minus its start", "[job]") {
   a.ended = ctxrun::TimePoint(std::chrono::milliseconds(12'500));
   CHECK(a.duration() == std::chrono::milliseconds(2'500));
 }
+
+TEST_CASE("job: one command is named after its program's last path component, never empty", "[job]") {
+  auto [program, name] = GENERATE(table<std::string, std::string>({
+      {"make", "make"},
+      {"/usr/bin/make", "make"},
+      {"./build.sh", "build.sh"},
+      {"./", "."},
+      {"/usr/bin/", "bin"},
+      {"a//", "a"},
+      {"/", "1"},
+      {"///", "1"},
+      {"", "1"},
+  }));
+  CAPTURE(program);
+  CHECK(ctxrun::command_name(program) == name);
+}

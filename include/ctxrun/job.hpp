@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "ctxrun/clock.hpp"
@@ -27,6 +28,11 @@ std::vector<std::string> command_argv(const std::string& command);
 /// What is exec'd for a job: its words, or command_argv(command). Made when needed, not kept:
 /// a run of many jobs holds one string per job, not four.
 std::vector<std::string> exec_argv(const JobSpec& job);
+
+/// One command's default name: its program's last path component, as basename(1) has it
+/// (`make` for `/usr/bin/make`, `bin` for `/usr/bin/`, `.` for `./`), or `1`, the name a first
+/// -c job gets, when there is none (`/`, or an empty word): a name is never empty.
+std::string command_name(std::string_view program);
 
 /// How ctxrun stopped an attempt, if it did.
 enum class StopHow {
