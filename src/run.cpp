@@ -44,16 +44,19 @@ std::string read_all(int fd) {
 std::vector<JobLine> read_jobs_file(const std::string& file) {
   const auto fail = [&](const std::string& why) { return UsageError(fmt::format("--jobs-file {:?}: {}", file, why)); };
   std::string text;
-  if (file == "-") {
-    text = read_all(STDIN_FILENO);
-  } else {
-    Fd fd(::open(file.c_str(), O_RDONLY | O_CLOEXEC));
-    if (!fd) throw fail(error_text(errno));
-    try {
+  // A read error names the option and the file, as an open error does: standard input may be
+  // closed (<&-) or a directory.
+  try {
+    if (file == "-") {
+      text = read_all(STDIN_FILENO);
+    } else {
+      Fd fd(::open(file.c_str(), O_RDONLY | O_CLOEXEC));
+      if (!fd) throw fail(error_text(errno));
       text = read_all(fd.get());
-    } catch (const std::system_error& e) {
-      throw fail(error_text(e.code().value()));
     }
+  } catch (const std::system_error& e) {
+    throw fail(file == "-" ? fmt::format("standard input: {}", error_text(e.code().value()))
+                           : error_text(e.code().value()));
   }
   try {
     auto jobs = parse_jobs_file(text);

@@ -107,6 +107,13 @@ TEST_CASE("bad input: an empty value is refused for every option", "[e2e][badinp
   refused(args, {flag + ": invalid value \"\""});
 }
 
+TEST_CASE("bad input: -f - with standard input closed names --jobs-file", "[e2e][badinput]") {
+  auto r = sh(quote({ctxrun_bin(), "-f", "-"}) + " <&-");
+  INFO("stderr: " << r.err);
+  CHECK(r.code == 125);
+  CHECK(r.err == "ctxrun: --jobs-file \"-\": standard input: Bad file descriptor\n");
+}
+
 TEST_CASE("bad input: an empty jobs file is refused", "[e2e][badinput]") {
   Options o;
   o.input = "# only a comment\n\n";
