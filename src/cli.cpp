@@ -202,7 +202,7 @@ Options parse_command_line(int argc, const char* const* argv, WallTime now) {
   if (r.job_timeout.given()) o.job_timeout = duration("--job-timeout", r.job_timeout);
   if (r.grace.given()) o.grace = duration("--grace", r.grace);
   if (r.retry_delay.given()) o.retry_delay = parsed("--retry-delay", r.retry_delay.text, parse_duration);
-  if (r.signal.given()) o.signal = parsed("--signal", r.signal.text, parse_signal);
+  if (r.signal.given()) o.signal = parsed("--signal", r.signal.text, parse_termination_signal);
   if (r.jobs.given()) o.jobs = static_cast<std::size_t>(integer("--jobs", r.jobs.text, 1));
   if (r.retries.given()) o.retries = static_cast<int>(integer("--retries", r.retries.text, 0, kMaxRetries));
   if (r.retry_backoff.given()) {

@@ -71,6 +71,13 @@ int parse_signal(std::string_view text) {
   throw ParseError("unknown signal (use a name like TERM or INT, or a number)");
 }
 
+int parse_termination_signal(std::string_view text) {
+  const int sig = parse_signal(text);
+  if (sig == SIGSTOP || sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU || sig == SIGCONT)
+    throw ParseError(fmt::format("{} cannot end a job; use one such as TERM, INT, HUP or KILL", signal_name(sig)));
+  return sig;
+}
+
 std::string signal_name(int sig) {
   for (const auto& s : kSignals)
     if (s.sig == sig) return fmt::format("SIG{}", s.name);

@@ -2,6 +2,9 @@
 // and nothing is started; values at the edges of the ranges mean what they say.
 #include <unistd.h>
 
+#include <csignal>
+#include <string>
+
 #include <catch2/catch.hpp>
 
 #include "harness.hpp"
@@ -63,6 +66,12 @@ TEST_CASE("bad input: exit 125, one line naming the flag and the value, nothing 
       {{"-j", "many", "-c", "CMD"}, {"--jobs", "many"}},
       {{"-s", "BOGUS", "--", "touch", "FILE"}, {"--signal", "BOGUS"}},
       {{"-s", "0", "--", "touch", "FILE"}, {"--signal", "\"0\""}},
+      {{"-s", "STOP", "--", "touch", "FILE"}, {"--signal", "\"STOP\"", "cannot end a job"}},
+      {{"-s", "TSTP", "--", "touch", "FILE"}, {"--signal", "\"TSTP\"", "cannot end a job"}},
+      {{"-s", "TTIN", "--", "touch", "FILE"}, {"--signal", "\"TTIN\"", "cannot end a job"}},
+      {{"-s", "TTOU", "--", "touch", "FILE"}, {"--signal", "\"TTOU\"", "cannot end a job"}},
+      {{"-s", "CONT", "--", "touch", "FILE"}, {"--signal", "\"CONT\"", "cannot end a job"}},
+      {{"-s", std::to_string(SIGSTOP), "--", "touch", "FILE"}, {"--signal", "SIGSTOP cannot end a job"}},
       {{"--retries", "-1", "-c", "CMD"}, {"--retries", "-1"}},
       {{"--retries", "2147483648", "-c", "CMD"}, {"--retries", "2147483648", "at most 1000000"}},
       {{"--retry-backoff", "0.5", "-c", "CMD"}, {"--retry-backoff", "0.5"}},
