@@ -116,6 +116,16 @@ TEST_CASE("bad input: an empty value is refused for every option", "[e2e][badinp
   refused(args, {flag + ": invalid value \"\""});
 }
 
+TEST_CASE("bad input: a long invalid CTXRUN_LINEAGE is quoted cut short", "[e2e][badinput]") {
+  std::string lineage = "0123456789abcdef";
+  for (int i = 1; i < 7000; ++i) lineage += ":0123456789abcdef";
+  Options o;
+  o.env = {"CTXRUN_LINEAGE=" + lineage};
+  refused({"--", "touch", "FILE"}, {"CTXRUN_LINEAGE: invalid value \"0123456789abcdef:", "(118999 bytes)"}, o);
+  auto r = run({"--", "true"}, o);
+  CHECK(r.err.size() < 200);
+}
+
 TEST_CASE("bad input: -f - with standard input closed names --jobs-file", "[e2e][badinput]") {
   auto r = sh(quote({ctxrun_bin(), "-f", "-"}) + " <&-");
   INFO("stderr: " << r.err);
