@@ -1,9 +1,13 @@
 // cli.cpp — CLI11 reads the words; our parsers give them meaning and name the flag on error.
 #include "ctxrun/cli.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <limits>
+#include <optional>
 #include <set>
+#include <string_view>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
@@ -122,6 +126,46 @@ void validate_names(const std::vector<std::string>& names) {
   }
 }
 
+// Edits (insert, delete, replace, swap two neighbours) from `a` to `b`: the optimal string
+// alignment distance, so a swapped pair (`tiemout`) costs one.
+std::size_t edit_distance(std::string_view a, std::string_view b) {
+  std::vector<std::vector<std::size_t>> d(a.size() + 1, std::vector<std::size_t>(b.size() + 1));
+  for (std::size_t i = 0; i <= a.size(); ++i) d[i][0] = i;
+  for (std::size_t j = 0; j <= b.size(); ++j) d[0][j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] != b[j - 1])});
+      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
+        d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
+    }
+  }
+  return d[a.size()][b.size()];
+}
+
+// The long option a misspelt `--word[=value]` was meant to be: the one nearest to it, if it is
+// within two edits and no other is as near.
+std::optional<std::string> meant(const CLI::App& app, std::string_view word) {
+  if (word.size() < 3 || word.substr(0, 2) != "--") return std::nullopt;
+  word.remove_prefix(2);
+  word = word.substr(0, word.find('='));
+  std::optional<std::string> best;
+  std::size_t best_distance = 3;
+  bool tie = false;
+  for (const CLI::Option* option : app.get_options()) {
+    for (const auto& name : option->get_lnames()) {
+      const std::size_t d = edit_distance(word, name);
+      if (d < best_distance) {
+        best = "--" + name;
+        best_distance = d;
+        tie = false;
+      } else if (d == best_distance) {
+        tie = true;
+      }
+    }
+  }
+  return tie ? std::nullopt : best;
+}
+
 }  // namespace
 
 Options parse_command_line(int argc, const char* const* argv, WallTime now) {
@@ -187,6 +231,8 @@ Options parse_command_line(int argc, const char* const* argv, WallTime now) {
     o.command.erase(o.command.begin());
   } else if (!o.command.empty() && o.command.front().size() > 1 && o.command.front().front() == '-') {
     // In prefix mode CLI11 hands an unknown option over as the command; a typo must not run.
+    if (const auto option = meant(app, o.command.front()))
+      throw UsageError(fmt::format("unknown option {:?} (did you mean {}?)", o.command.front(), *option));
     throw UsageError(fmt::format("unknown option {:?} (put -- before a command that starts with '-')",
                                  o.command.front()));
   }

@@ -320,6 +320,37 @@ TEST_CASE("cli: an unknown option is a usage error naming it", "[cli]") {
   CHECK_THAT(message, Contains(text));
 }
 
+TEST_CASE("cli: a misspelt long option gets the nearest one as a hint", "[cli]") {
+  auto [word, hint] = GENERATE(table<std::string, std::string>({
+      {"--tiemout", "--timeout"},   // two letters swapped: one edit
+      {"--timout", "--timeout"},
+      {"--tiemout=5s", "--timeout"},
+      {"--deadlne", "--deadline"},
+      {"--job-timout", "--job-timeout"},
+      {"--verbos", "--verbose"},
+      {"--colour", "--color"},
+      {"--retrys", "--retries"},
+      {"--gracee", "--grace"},
+  }));
+  CAPTURE(word);
+  CHECK(Cli{{word, "true"}}.usage_error() == "unknown option \"" + word + "\" (did you mean " + hint + "?)");
+}
+
+TEST_CASE("cli: an unknown option far from every long option gets no hint", "[cli]") {
+  const auto word = GENERATE(as<std::string>{}, "--bogus", "--xyz", "-x", "--", "--timeoutxyz");
+  CAPTURE(word);
+  const auto message = Cli{{word, "true"}}.usage_error();
+  if (word == "--") {
+    CHECK(message == "<no UsageError>");
+  } else {
+    CHECK_THAT(message, !Contains("did you mean"));
+  }
+}
+
+TEST_CASE("cli: -t before -- says a duration is missing", "[cli]") {
+  CHECK(Cli{{"-t", "--", "sleep", "1"}}.usage_error() == "--timeout: invalid value \"--\": expected a duration");
+}
+
 TEST_CASE("cli: a missing value is a usage error naming the option", "[cli]") {
   const auto args = GENERATE(Strings{"-t"}, Strings{"--timeout"}, Strings{"-c"}, Strings{"true", "-t"});
   CAPTURE(args);
