@@ -161,8 +161,7 @@ Plan make_plan(const Options& o, const Inherited& in, const Deadlines& deadline)
                    : mode == OutputMode::Group ? SinkMode::Group
                                                : SinkMode::Prefix;
   plan.color = use_color(o.color, ::isatty(STDOUT_FILENO) == 1, env);
-  const bool status_auto = o.status == Tristate::Auto && !plan.single && smart_terminal(true, env);
-  plan.status_line = !plan.inherit_output && ::isatty(STDERR_FILENO) == 1 && (o.status == Tristate::On || status_auto);
+  plan.status_line = use_status_line(o.status, ::isatty(STDERR_FILENO) == 1, !plan.single, plan.inherit_output, env);
   plan.verbose = o.verbose;
   plan.tty = terminal_for(o, plan.single, plan.inherit_output);
   for (const auto& [k, v] : o.values) plan.values[k] = v;

@@ -131,3 +131,14 @@ TEST_CASE("docs: every exit status of the --help table is under EXIT STATUS in t
   }
   if (help.find("128+N") != std::string::npos) CHECK(section.find("128+") != std::string::npos);
 }
+
+// Both overprint or color on the terminal: without a TERM ctxrun cannot know the terminal
+// understands escape codes, so the status line and the colors decide alike (terminal.hpp).
+TEST_CASE("docs: the man page gives the status line the same TERM rule as colors", "[docs]") {
+  const auto man = unescape_hyphens(read("man/ctxrun.1"));
+  const auto item = man.find(".BR --status \", \" --no-status");
+  REQUIRE(item != std::string::npos);
+  const auto status = man.substr(item, man.find("\n.TP", item) - item);
+  const std::string rule = "\\fBTERM\\fP is set and not \\fBdumb\\fP";
+  CHECK_THAT(status, Catch::Contains(rule));
+}
