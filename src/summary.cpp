@@ -18,7 +18,9 @@ std::string describe_outcome(const JobRecord& job, Duration grace) {
   const std::string attempts = job.attempts.size() > 1 ? fmt::format(" (attempt {})", job.attempts.size()) : "";
   // How ctxrun's termination sequence ended it.
   const auto how = [&] {
-    if (a.stopped_how == StopHow::Killed) return fmt::format("killed with SIGKILL after the {} grace", format_duration(grace));
+    if (a.stopped_how == StopHow::Killed)
+      return a.killed_early ? std::string("killed with SIGKILL on a second signal")
+                            : fmt::format("killed with SIGKILL after the {} grace", format_duration(grace));
     if (a.end && std::holds_alternative<Signaled>(*a.end))
       return fmt::format("terminated by {}", signal_name(std::get<Signaled>(*a.end).signal));
     return fmt::format("stopped, then {}", a.end ? describe(*a.end) : "ended");
@@ -56,9 +58,9 @@ std::string single_actions(const JobRecord& job, const SummaryInput& in) {
       return fmt::format("; sent {}, then the job {}", signal_name(in.first_signal), describe(*a.end));
     }
     case StopHow::Killed:
-      return in.first_signal == 9 ? "; sent SIGKILL"
-                                  : fmt::format("; sent {}, then SIGKILL after {} grace", signal_name(in.first_signal),
-                                                format_duration(in.grace));
+      if (in.first_signal == 9) return "; sent SIGKILL";
+      if (a.killed_early) return fmt::format("; sent {}, then SIGKILL on a second signal", signal_name(in.first_signal));
+      return fmt::format("; sent {}, then SIGKILL after {} grace", signal_name(in.first_signal), format_duration(in.grace));
   }
   return "";
 }

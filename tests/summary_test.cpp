@@ -68,6 +68,31 @@ TEST_CASE("summary: a killed job names SIGKILL and the grace", "[summary]") {
   CHECK_THAT(text, Contains("SIGKILL") && Contains("5s grace") && Contains("7s"));
 }
 
+// A second Ctrl-C cuts the grace short: the words must not claim the grace ran out.
+TEST_CASE("summary: a job killed on a second signal does not claim the grace ran out", "[summary]") {
+  auto a = attempt(600ms, ctxrun::Signaled{SIGKILL}, ctxrun::StopHow::Killed);
+  a.killed_early = true;
+  CHECK(ctxrun::describe_outcome(job("a", ctxrun::JobOutcome::Killed, {a}), 5s) ==
+        "killed with SIGKILL on a second signal (ran 600ms)");
+  a.stopped_why = ctxrun::StopWhy::Timeout;
+  CHECK(ctxrun::describe_outcome(job("a", ctxrun::JobOutcome::TimedOut, {a}), 5s) ==
+        "timed out after 600ms: killed with SIGKILL on a second signal");
+}
+
+TEST_CASE("summary: one command killed on a second signal", "[summary]") {
+  auto a = attempt(1200ms, ctxrun::Signaled{SIGKILL}, ctxrun::StopHow::Killed);
+  a.killed_early = true;
+  const std::vector<ctxrun::JobRecord> jobs{job("sleep", ctxrun::JobOutcome::Killed, {a})};
+  const auto cause = ctxrun::Cause::received(SIGINT);
+  ctxrun::SummaryInput in;
+  in.jobs = &jobs;
+  in.cause = &cause;
+  in.single = true;
+  in.first_signal = SIGTERM;
+  in.grace = 5s;
+  CHECK(ctxrun::summary_lines(in) == Lines{"ctxrun: received SIGINT; sent SIGTERM, then SIGKILL on a second signal\n"});
+}
+
 TEST_CASE("summary: a job that could not start gives the spawn error", "[summary]") {
   auto a = attempt(0s, std::nullopt);
   a.spawn_error = "nope: No such file or directory";

@@ -52,6 +52,9 @@ struct Attempt {
   std::string spawn_error;        ///< `foo: No such file or directory`
   StopWhy stopped_why = StopWhy::None;
   StopHow stopped_how = StopHow::None;
+  /// With StopHow::Killed: the SIGKILL came early, on a second signal to ctxrun, not because
+  /// the grace period ran out.
+  bool killed_early = false;
   std::uint64_t out_bytes = 0, err_bytes = 0;
   Duration duration() const { return ended - started; }
 };
