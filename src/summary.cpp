@@ -85,14 +85,16 @@ std::vector<std::string> summary_lines(const SummaryInput& in) {
   }
 
   if (!in.cause) {
-    line(fmt::format("all {} jobs succeeded in {}", jobs.size(), format_duration(in.elapsed)));
+    if (jobs.size() == 1) line(fmt::format("1 job succeeded in {}", format_duration(in.elapsed)));
+    else line(fmt::format("all {} jobs succeeded in {}", jobs.size(), format_duration(in.elapsed)));
     return out;
   }
   if (in.keep_going && !in.cause->job.empty()) {  // the first failure, not what ended the run
     const auto failed = std::count_if(jobs.begin(), jobs.end(), [](const JobRecord& j) {
       return j.outcome == JobOutcome::Failed || j.outcome == JobOutcome::TimedOut;
     });
-    line(fmt::format("{} of {} jobs failed; the first: {}", failed, jobs.size(), describe(*in.cause)));
+    line(fmt::format("{} of {} {} failed; the first: {}", failed, jobs.size(), jobs.size() == 1 ? "job" : "jobs",
+                     describe(*in.cause)));
   } else {
     line(describe(*in.cause));
   }

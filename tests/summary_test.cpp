@@ -217,6 +217,26 @@ TEST_CASE("summary: several jobs that all succeeded", "[summary]") {
   CHECK(ctxrun::summary_lines(in) == Lines{"ctxrun: all 2 jobs succeeded in 2.5s\n"});
 }
 
+TEST_CASE("summary: one -c job that succeeded is one job, not all 1 jobs", "[summary]") {
+  const std::vector<ctxrun::JobRecord> jobs{job("1", ctxrun::JobOutcome::Succeeded, {attempt(1s, ctxrun::Exited{0})})};
+  ctxrun::SummaryInput in;
+  in.jobs = &jobs;
+  in.elapsed = 1200ms;
+  CHECK(ctxrun::summary_lines(in) == Lines{"ctxrun: 1 job succeeded in 1.2s\n"});
+}
+
+TEST_CASE("summary: keep-going with one job counts it in the singular", "[summary]") {
+  const std::vector<ctxrun::JobRecord> jobs{job("a", ctxrun::JobOutcome::Failed, {attempt(1s, ctxrun::Exited{1})})};
+  const auto cause = ctxrun::Cause::job_failed("a", ctxrun::Exited{1}, 1s);
+  ctxrun::SummaryInput in;
+  in.jobs = &jobs;
+  in.cause = &cause;
+  in.keep_going = true;
+  const auto lines = ctxrun::summary_lines(in);
+  REQUIRE_FALSE(lines.empty());
+  CHECK(lines[0] == "ctxrun: 1 of 1 job failed; the first: job \"a\" exited with status 1 after 1s\n");
+}
+
 TEST_CASE("summary: keep-going heads with the count and the first failure", "[summary]") {
   const std::vector<ctxrun::JobRecord> jobs{
       job("a", ctxrun::JobOutcome::Failed, {attempt(1s, ctxrun::Exited{1})}),
