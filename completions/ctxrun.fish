@@ -26,7 +26,7 @@ end
 
 set -l options 'not __ctxrun_command_started'
 set -l signals HUP INT QUIT ILL TRAP ABRT BUS FPE KILL USR1 SEGV USR2 PIPE ALRM TERM STKFLT \
-    CHLD CONT STOP TSTP TTIN TTOU URG XCPU XFSZ VTALRM PROF WINCH IO PWR SYS RTMIN RTMAX
+    CHLD URG XCPU XFSZ VTALRM PROF WINCH IO PWR SYS RTMIN RTMAX
 
 complete -c ctxrun -f
 complete -c ctxrun -n $options -s h -l help -d 'Print the help and exit'

@@ -1,8 +1,13 @@
 // cli.cpp — CLI11 reads the words; our parsers give them meaning and name the flag on error.
 #include "ctxrun/cli.hpp"
 
+#include <algorithm>
 #include <charconv>
+#include <limits>
+#include <optional>
 #include <set>
+#include <string_view>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
@@ -62,13 +67,20 @@ auto parsed(const char* flag, const std::string& text, Parse parse) {
   }
 }
 
-long long integer(const char* flag, const std::string& text, long long min) {
+long long integer(const char* flag, const std::string& text, long long min,
+                  long long max = std::numeric_limits<long long>::max()) {
   long long v = 0;
   const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
   if (ec == std::errc::result_out_of_range) throw bad_value(flag, text, "too large");
   if (ec != std::errc() || end != text.data() + text.size()) throw bad_value(flag, text, "expected a whole number");
   if (v < min) throw bad_value(flag, text, fmt::format("must be at least {}", min));
+  if (v > max) throw bad_value(flag, text, fmt::format("must be at most {}", max));
   return v;
+}
+
+const std::string& file_name(const char* flag, const std::string& text, const char* expected) {
+  if (text.empty()) throw bad_value(flag, text, expected);
+  return text;
 }
 
 template <class Enum>
@@ -81,10 +93,23 @@ Enum choice(const char* flag, const std::string& text, std::initializer_list<std
   throw bad_value(flag, text, fmt::format("expected one of {}", names));
 }
 
+// A valued option as CLI11 saw it: its last value, and whether it was given at all. `-t ''`
+// is given, with an empty value that its parser refuses; it is never the same as no -t.
+struct Valued {
+  std::string text;
+  const CLI::Option* option = nullptr;
+  bool given() const { return option->count() > 0; }
+};
+
+template <class T>
+Given<T> given(T value, const Valued& v) {
+  return {std::move(value), v.text, true};
+}
+
 // Registered flags, as strings; validated after CLI11 is done.
 struct Raw {
-  std::string timeout, deadline, job_timeout, retry_delay, retry_backoff, grace, signal;
-  std::string jobs, retries, stop_on, output, color, report, jobs_file;
+  Valued timeout, deadline, job_timeout, retry_delay, retry_backoff, grace, signal;
+  Valued jobs, retries, stop_on, output, color, report, jobs_file;
   std::vector<std::string> values, commands, names;
   bool keep_going = false, preserve_status = false, quiet = false, verbose = false;
   bool foreground = false, no_foreground = false, status = false, no_status = false;
@@ -101,6 +126,46 @@ void validate_names(const std::vector<std::string>& names) {
   }
 }
 
+// Edits (insert, delete, replace, swap two neighbours) from `a` to `b`: the optimal string
+// alignment distance, so a swapped pair (`tiemout`) costs one.
+std::size_t edit_distance(std::string_view a, std::string_view b) {
+  std::vector<std::vector<std::size_t>> d(a.size() + 1, std::vector<std::size_t>(b.size() + 1));
+  for (std::size_t i = 0; i <= a.size(); ++i) d[i][0] = i;
+  for (std::size_t j = 0; j <= b.size(); ++j) d[0][j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] != b[j - 1])});
+      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
+        d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
+    }
+  }
+  return d[a.size()][b.size()];
+}
+
+// The long option a misspelt `--word[=value]` was meant to be: the one nearest to it, if it is
+// within two edits and no other is as near.
+std::optional<std::string> meant(const CLI::App& app, std::string_view word) {
+  if (word.size() < 3 || word.substr(0, 2) != "--") return std::nullopt;
+  word.remove_prefix(2);
+  word = word.substr(0, word.find('='));
+  std::optional<std::string> best;
+  std::size_t best_distance = 3;
+  bool tie = false;
+  for (const CLI::Option* option : app.get_options()) {
+    for (const auto& name : option->get_lnames()) {
+      const std::size_t d = edit_distance(word, name);
+      if (d < best_distance) {
+        best = "--" + name;
+        best_distance = d;
+        tie = false;
+      } else if (d == best_distance) {
+        tie = true;
+      }
+    }
+  }
+  return tie ? std::nullopt : best;
+}
+
 }  // namespace
 
 Options parse_command_line(int argc, const char* const* argv, WallTime now) {
@@ -113,13 +178,14 @@ Options parse_command_line(int argc, const char* const* argv, WallTime now) {
   app.get_formatter()->column_width(34);
 
   Raw r;
-  const auto take_last = CLI::MultiOptionPolicy::TakeLast;
-  app.add_option("-t,--timeout", r.timeout, "Deadline relative to now (300ms, 1.5s, 2h45m, 90); 0: none")
-      ->type_name("DUR")
-      ->multi_option_policy(take_last);
-  app.add_option("-d,--deadline", r.deadline, "Absolute deadline: RFC 3339, @UNIXSECONDS, or HH:MM[:SS]")
-      ->type_name("TIME")
-      ->multi_option_policy(take_last);
+  // An option with one value: the last one given counts.
+  const auto valued = [&](const char* names, Valued& v, const char* help, const char* type) {
+    v.option = app.add_option(names, v.text, help)
+                   ->type_name(type)
+                   ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
+  };
+  valued("-t,--timeout", r.timeout, "Deadline relative to now (300ms, 1.5s, 2h45m, 90); 0: none", "DUR");
+  valued("-d,--deadline", r.deadline, "Absolute deadline: RFC 3339, @UNIXSECONDS, or HH:MM[:SS]", "TIME");
   app.add_option("-e,--value", r.values, "KEY=VALUE given to every job as an environment variable")
       ->type_name("KEY=VALUE")
       ->allow_extra_args(false);
@@ -127,39 +193,24 @@ Options parse_command_line(int argc, const char* const* argv, WallTime now) {
   app.add_option("-n,--names", r.names, "Names for the jobs, in order: a,b,c (default 1, 2, ...)")
       ->type_name("NAMES")
       ->allow_extra_args(false);
-  app.add_option("-f,--jobs-file", r.jobs_file, "Jobs one a line ('-': stdin); blank and # lines skipped")
-      ->type_name("FILE")
-      ->multi_option_policy(take_last);
-  app.add_option("-j,--jobs", r.jobs, "At most N jobs at once (default: every -c job; cores for -f)")
-      ->type_name("N")
-      ->multi_option_policy(take_last);
-  app.add_option("--stop-on", r.stop_on, "failure (default), success, first, or never")
-      ->type_name("WHEN")
-      ->multi_option_policy(take_last);
+  valued("-f,--jobs-file", r.jobs_file, "Jobs one a line ('-': stdin); blank and # lines skipped", "FILE");
+  valued("-j,--jobs", r.jobs, "At most N jobs at once (default: every -c job; cores for -f)", "N");
+  valued("--stop-on", r.stop_on, "failure (default), success, first, or never", "WHEN");
   app.add_flag("-k,--keep-going", r.keep_going, "Same as --stop-on never");
-  app.add_option("--job-timeout", r.job_timeout, "Each job attempt's own deadline")->type_name("DUR")->multi_option_policy(take_last);
-  app.add_option("--retries", r.retries, "Run a failed job up to N more times")->type_name("N")->multi_option_policy(take_last);
-  app.add_option("--retry-delay", r.retry_delay, "Delay before the first retry (default 0s)")->type_name("DUR")
-      ->multi_option_policy(take_last);
-  app.add_option("--retry-backoff", r.retry_backoff, "Factor by which each further delay grows (default 2)")
-      ->type_name("F")
-      ->multi_option_policy(take_last);
-  app.add_option("-s,--signal", r.signal, "First signal of the termination sequence (default TERM)")
-      ->type_name("SIG")
-      ->multi_option_policy(take_last);
-  app.add_option("-g,--grace,--kill-after", r.grace, "Time from the first signal to SIGKILL (default 5s)")
-      ->type_name("DUR")
-      ->multi_option_policy(take_last);
+  valued("--job-timeout", r.job_timeout, "Each job attempt's own deadline", "DUR");
+  valued("--retries", r.retries, "Run a failed job up to N more times", "N");
+  valued("--retry-delay", r.retry_delay, "Delay before the first retry (default 0s)", "DUR");
+  valued("--retry-backoff", r.retry_backoff, "Factor by which each further delay grows (default 2)", "F");
+  valued("-s,--signal", r.signal, "First signal of the termination sequence (default TERM)", "SIG");
+  valued("-g,--grace,--kill-after", r.grace, "Time from the first signal to SIGKILL (default 5s)", "DUR");
   app.add_flag("--preserve-status", r.preserve_status, "On deadline, exit with the job's own status");
   app.add_flag("--foreground", r.foreground, "One command: give it the terminal (default: when stdin is one)");
   app.add_flag("--no-foreground", r.no_foreground, "One command: never give it the terminal");
-  app.add_option("--output", r.output, "inherit, prefix, group, or raw (see ctxrun(1))")
-      ->type_name("MODE")
-      ->multi_option_policy(take_last);
-  app.add_option("--color", r.color, "auto (default), always, or never")->type_name("WHEN")->multi_option_policy(take_last);
+  valued("--output", r.output, "inherit, prefix, group, or raw (see ctxrun(1))", "MODE");
+  valued("--color", r.color, "auto (default), always, or never", "WHEN");
   app.add_flag("--status", r.status, "Live status line on stderr (default: several jobs, on a TTY)");
   app.add_flag("--no-status", r.no_status, "No status line");
-  app.add_option("--report", r.report, "Write a JSON report of the run to FILE")->type_name("FILE")->multi_option_policy(take_last);
+  valued("--report", r.report, "Write a JSON report of the run to FILE", "FILE");
   app.add_flag("-q,--quiet", r.quiet, "No cause line when everything succeeded");
   app.add_flag("-v,--verbose", r.verbose, "Print each start, end and signal sent");
 
@@ -180,26 +231,33 @@ Options parse_command_line(int argc, const char* const* argv, WallTime now) {
     o.command.erase(o.command.begin());
   } else if (!o.command.empty() && o.command.front().size() > 1 && o.command.front().front() == '-') {
     // In prefix mode CLI11 hands an unknown option over as the command; a typo must not run.
+    if (const auto option = meant(app, o.command.front()))
+      throw UsageError(fmt::format("unknown option {:?} (did you mean {}?)", o.command.front(), *option));
     throw UsageError(fmt::format("unknown option {:?} (put -- before a command that starts with '-')",
                                  o.command.front()));
   }
 
-  if (!r.timeout.empty()) o.timeout = {parsed("--timeout", r.timeout, parse_duration), r.timeout};
-  if (!r.deadline.empty())
-    o.deadline = {parsed("--deadline", r.deadline, [&](const std::string& t) { return parse_deadline(t, now); }),
-                  r.deadline};
-  if (!r.job_timeout.empty()) o.job_timeout = {parsed("--job-timeout", r.job_timeout, parse_duration), r.job_timeout};
-  if (!r.grace.empty()) o.grace = {parsed("--grace", r.grace, parse_duration), r.grace};
-  if (!r.retry_delay.empty()) o.retry_delay = parsed("--retry-delay", r.retry_delay, parse_duration);
-  if (!r.signal.empty()) o.signal = parsed("--signal", r.signal, parse_signal);
-  if (!r.jobs.empty()) o.jobs = static_cast<std::size_t>(integer("--jobs", r.jobs, 1));
-  if (!r.retries.empty()) o.retries = static_cast<int>(std::min(integer("--retries", r.retries, 0), 1'000'000LL));
-  if (!r.retry_backoff.empty()) {
+  const auto duration = [](const char* flag, const Valued& v) {
+    return given(parsed(flag, v.text, parse_duration), v);
+  };
+  if (r.timeout.given()) o.timeout = duration("--timeout", r.timeout);
+  if (r.deadline.given()) {
+    const auto deadline = [&](const std::string& t) { return parse_deadline(t, now); };
+    o.deadline = given(parsed("--deadline", r.deadline.text, deadline), r.deadline);
+  }
+  if (r.job_timeout.given()) o.job_timeout = duration("--job-timeout", r.job_timeout);
+  if (r.grace.given()) o.grace = duration("--grace", r.grace);
+  if (r.retry_delay.given()) o.retry_delay = parsed("--retry-delay", r.retry_delay.text, parse_duration);
+  if (r.signal.given()) o.signal = parsed("--signal", r.signal.text, parse_termination_signal);
+  if (r.jobs.given()) o.jobs = static_cast<std::size_t>(integer("--jobs", r.jobs.text, 1));
+  if (r.retries.given()) o.retries = static_cast<int>(integer("--retries", r.retries.text, 0, kMaxRetries));
+  if (r.retry_backoff.given()) {
+    const std::string& text = r.retry_backoff.text;
     double f = 0;
-    const auto [end, ec] = std::from_chars(r.retry_backoff.data(), r.retry_backoff.data() + r.retry_backoff.size(), f);
-    if (ec != std::errc() || end != r.retry_backoff.data() + r.retry_backoff.size())
-      throw bad_value("--retry-backoff", r.retry_backoff, "expected a number, as in 2 or 1.5");
-    if (!(f >= 1.0 && f <= 1000.0)) throw bad_value("--retry-backoff", r.retry_backoff, "must be between 1 and 1000");
+    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), f);
+    if (ec != std::errc() || end != text.data() + text.size())
+      throw bad_value("--retry-backoff", text, "expected a number, as in 2 or 1.5");
+    if (!(f >= 1.0 && f <= 1000.0)) throw bad_value("--retry-backoff", text, "must be between 1 and 1000");
     o.retry_backoff = f;
   }
   for (const auto& kv : r.values) {
@@ -210,21 +268,21 @@ Options parse_command_line(int argc, const char* const* argv, WallTime now) {
       throw bad_value("--value", kv, "KEY must be a variable name ([A-Za-z_][A-Za-z0-9_]*, not CTXRUN_*)");
     o.values.emplace_back(key, kv.substr(eq + 1));
   }
-  if (!r.stop_on.empty())
-    o.stop_on = choice<StopOn>("--stop-on", r.stop_on,
+  if (r.stop_on.given())
+    o.stop_on = choice<StopOn>("--stop-on", r.stop_on.text,
                        {{"failure", StopOn::Failure}, {"success", StopOn::Success}, {"first", StopOn::First},
                         {"never", StopOn::Never}});
   if (r.keep_going) {
-    if (!r.stop_on.empty() && o.stop_on != StopOn::Never)
-      throw bad_value("--stop-on", r.stop_on, "contradicts --keep-going");
+    if (r.stop_on.given() && o.stop_on != StopOn::Never)
+      throw bad_value("--stop-on", r.stop_on.text, "contradicts --keep-going");
     o.stop_on = StopOn::Never;
   }
-  if (!r.output.empty())
-    o.output = choice<OutputMode>("--output", r.output,
+  if (r.output.given())
+    o.output = choice<OutputMode>("--output", r.output.text,
                       {{"inherit", OutputMode::Inherit}, {"prefix", OutputMode::Prefix},
                        {"group", OutputMode::Group}, {"raw", OutputMode::Raw}});
-  if (!r.color.empty())
-    o.color = choice<ColorMode>("--color", r.color,
+  if (r.color.given())
+    o.color = choice<ColorMode>("--color", r.color.text,
                      {{"auto", ColorMode::Auto}, {"always", ColorMode::Always}, {"never", ColorMode::Never}});
   // The last of a pair wins, as for every other repeated option.
   const int options_end = argc - static_cast<int>(app.remaining().size());  // the command's words are its own
@@ -239,13 +297,18 @@ Options parse_command_line(int argc, const char* const* argv, WallTime now) {
   };
   o.foreground = tristate("--foreground", "--no-foreground");
   o.status = tristate("--status", "--no-status");
-  if (!r.report.empty()) o.report = r.report;
-  if (!r.jobs_file.empty()) o.jobs_file = r.jobs_file;
+  if (r.report.given()) o.report = file_name("--report", r.report.text, "expected a file name");
+  if (r.jobs_file.given())
+    o.jobs_file = file_name("--jobs-file", r.jobs_file.text, "expected a file name, or - for standard input");
   o.preserve_status = r.preserve_status;
   o.quiet = r.quiet;
   o.verbose = r.verbose;
   if (o.quiet && o.verbose) throw UsageError("--quiet and --verbose cannot be used together");
 
+  // sh -c '' succeeds having run nothing: a blank job is a mistake (an unset variable), as a
+  // blank line is no job in a jobs file.
+  for (const auto& c : r.commands)
+    if (c.find_first_not_of(" \t\n\r\v\f") == std::string::npos) throw bad_value("--command", c, "expected a command");
   o.commands = r.commands;
   for (const auto& n : r.names) {
     for (std::size_t start = 0;;) {

@@ -5,6 +5,7 @@
 #include <ctime>
 #include <limits>
 #include <optional>
+#include <type_traits>
 
 #include <fmt/format.h>
 
@@ -18,6 +19,21 @@ using std::chrono::nanoseconds;
 using std::chrono::seconds;
 
 constexpr std::int64_t kMax = std::numeric_limits<std::int64_t>::max();
+constexpr std::int64_t kMin = std::numeric_limits<std::int64_t>::min();
+
+static_assert(std::is_same_v<TimePoint::duration, Duration>, "steady time points count nanoseconds");
+
+std::int64_t add_held(std::int64_t a, std::int64_t b) {
+  std::int64_t sum = 0;
+  if (!__builtin_add_overflow(a, b, &sum)) return sum;
+  return b > 0 ? kMax : kMin;
+}
+
+std::int64_t sub_held(std::int64_t a, std::int64_t b) {
+  std::int64_t difference = 0;
+  if (!__builtin_sub_overflow(a, b, &difference)) return difference;
+  return b < 0 ? kMax : kMin;
+}
 
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
@@ -78,8 +94,27 @@ std::optional<std::int64_t> scale(const Number& n, std::int64_t unit) {
 
 }  // namespace
 
+TimePoint add_saturating(TimePoint t, Duration d) {
+  return TimePoint(Duration(add_held(t.time_since_epoch().count(), d.count())));
+}
+
+WallTime add_saturating(WallTime t, Duration d) {
+  return WallTime(Duration(add_held(t.time_since_epoch().count(), d.count())));
+}
+
+Duration sub_saturating(TimePoint a, TimePoint b) {
+  return Duration(sub_held(a.time_since_epoch().count(), b.time_since_epoch().count()));
+}
+
+Duration sub_saturating(WallTime a, WallTime b) {
+  return Duration(sub_held(a.time_since_epoch().count(), b.time_since_epoch().count()));
+}
+
 Duration parse_duration(std::string_view text) {
-  if (text.empty()) throw ParseError("empty duration");
+  // An option's value that is not there at all ("", or `-t -- cmd`, where the parser took the
+  // `--`) is a missing duration, not a malformed or negative one.
+  if (text.empty() || (text.front() == '-' && (text.size() == 1 || !(is_digit(text[1]) || text[1] == '.'))))
+    throw ParseError("expected a duration");
   if (text.front() == '-') throw ParseError("negative duration");
   std::string_view s = text;
   if (s.front() == '+') s.remove_prefix(1);
@@ -189,8 +224,16 @@ WallTime parse_rfc3339(std::string_view s) {
     throw ParseError("expected Z or an offset like +01:00 after the time");
   }
   if (!s.empty()) throw ParseError(fmt::format("unexpected {:?} at the end", s));
-  return WallTime(sys_days(ymd).time_since_epoch() + hours(h) + minutes(mi) + seconds(sec) +
-                  nanoseconds(frac) - offset);
+  // Seconds fit in 64 bits for every 4-digit year; nanoseconds only from 1677 to 2262. A time
+  // outside that is still a time: held at the end of the range, it stays far ahead or long past,
+  // which is all a deadline needs.
+  const std::int64_t secs = std::int64_t{sys_days(ymd).time_since_epoch().count()} * 86'400 + h * 3'600 +
+                            mi * 60 + sec - std::int64_t{offset.count()} * 60;
+  __extension__ using Wide = __int128;
+  const Wide ns = static_cast<Wide>(secs) * 1'000'000'000 + frac;
+  if (ns > kMax) return WallTime::max();
+  if (ns < kMin) return WallTime::min();
+  return WallTime(nanoseconds(static_cast<std::int64_t>(ns)));
 }
 
 WallTime parse_unix(std::string_view s) {
@@ -237,7 +280,7 @@ WallTime parse_clock_time(std::string_view s, WallTime now) {
 }  // namespace
 
 WallTime parse_deadline(std::string_view text, WallTime now) {
-  if (text.empty()) throw ParseError("empty deadline");
+  if (text.empty()) throw ParseError("expected a time: RFC 3339 (2026-11-23T15:04:05Z), @UNIXSECONDS or HH:MM[:SS]");
   if (text.front() == '@') return parse_unix(text.substr(1));
   if (text.size() >= 5 && text[2] == ':') return parse_clock_time(text, now);
   if (text.size() >= 10 && text[4] == '-') return parse_rfc3339(text);
@@ -245,22 +288,25 @@ WallTime parse_deadline(std::string_view text, WallTime now) {
 }
 
 std::string format_duration(Duration d) {
-  if (d < Duration::zero()) return "-" + format_duration(-d);
-  const auto ns = d.count();
+  // On the magnitude, unsigned: -Duration::min() does not exist, and the rounding below
+  // (ns + half a unit) cannot overflow 64 unsigned bits for any 63-bit magnitude.
+  const std::int64_t count = d.count();
+  const std::uint64_t ns = count < 0 ? -static_cast<std::uint64_t>(count) : static_cast<std::uint64_t>(count);
+  const std::string_view sign = count < 0 ? "-" : "";
   if (ns == 0) return "0s";
-  if (ns < 1'000) return fmt::format("{}ns", ns);
+  if (ns < 1'000) return fmt::format("{}{}ns", sign, ns);
   // Each scale rounds first and hands over to the next one when the rounding carries:
   // 999.6ms is "1s", 59.96s is "1m".
-  if (ns < 999'500) return fmt::format("{:.3g}us", static_cast<double>(ns) / 1e3);
-  if (ns < 999'500'000) return fmt::format("{:.3g}ms", static_cast<double>(ns) / 1e6);
+  if (ns < 999'500) return fmt::format("{}{:.3g}us", sign, static_cast<double>(ns) / 1e3);
+  if (ns < 999'500'000) return fmt::format("{}{:.3g}ms", sign, static_cast<double>(ns) / 1e6);
   const auto tenths = (ns + 50'000'000) / 100'000'000;
   if (tenths < 600) {
-    if (tenths % 10 == 0) return fmt::format("{}s", tenths / 10);
-    return fmt::format("{}.{}s", tenths / 10, tenths % 10);
+    if (tenths % 10 == 0) return fmt::format("{}{}s", sign, tenths / 10);
+    return fmt::format("{}{}.{}s", sign, tenths / 10, tenths % 10);
   }
   const auto s = (ns + 500'000'000) / 1'000'000'000;
   const auto days = s / 86400, hours_ = s / 3600 % 24, mins = s / 60 % 60, secs = s % 60;
-  std::string out;
+  std::string out(sign);
   if (days) out += fmt::format("{}d", days);
   if (hours_) out += fmt::format("{}h", hours_);
   if (mins && !days) out += fmt::format("{}m", mins);

@@ -1,4 +1,4 @@
-// exit_code.cpp — the table of SPEC §5, row by row.
+// exit_code.cpp — the exit status table of the man page, row by row.
 #include "ctxrun/exit_code.hpp"
 
 #include <cerrno>

@@ -9,9 +9,11 @@ namespace ctxrun {
 namespace {
 
 // dash's builtins and reserved words: these must run in a shell to mean what they say
-// (echo and printf, for instance, differ from /usr/bin's).
-constexpr std::array<std::string_view, 52> kShellWords = {
-    ".",     ":",      "[",      "alias", "bg",      "break",    "cd",    "command", "continue",
+// (echo and printf, for instance, differ from /usr/bin's; chdir is cd and has no program).
+// The list is every word dash's `type` calls a builtin or a keyword, and fc (a builtin of
+// dash built with line editing).
+constexpr std::array<std::string_view, 53> kShellWords = {
+    ".",     ":",      "[",      "alias", "bg",      "break",    "cd",    "chdir",   "command", "continue",
     "echo",  "eval",   "exec",   "exit",  "export",  "false",    "fc",    "fg",      "getopts",
     "hash",  "jobs",   "kill",   "local", "printf",  "pwd",      "read",  "readonly", "return",
     "set",   "shift",  "test",   "times", "trap",    "true",     "type",  "ulimit",  "umask",
@@ -71,6 +73,14 @@ std::vector<std::string> command_argv(const std::string& command) {
     return std::move(*words);
   }
   return {"sh", "-c", command};
+}
+
+std::string command_name(std::string_view program) {
+  const auto end = program.find_last_not_of('/');
+  if (end == std::string_view::npos) return "1";
+  const auto slash = program.find_last_of('/', end);
+  const std::size_t begin = slash == std::string_view::npos ? 0 : slash + 1;
+  return std::string(program.substr(begin, end + 1 - begin));
 }
 
 std::vector<std::string> exec_argv(const JobSpec& job) {

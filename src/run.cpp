@@ -45,16 +45,19 @@ std::string read_all(int fd) {
 std::vector<JobLine> read_jobs_file(const std::string& file) {
   const auto fail = [&](const std::string& why) { return UsageError(fmt::format("--jobs-file {:?}: {}", file, why)); };
   std::string text;
-  if (file == "-") {
-    text = read_all(STDIN_FILENO);
-  } else {
-    Fd fd(::open(file.c_str(), O_RDONLY | O_CLOEXEC));
-    if (!fd) throw fail(error_text(errno));
-    try {
+  // A read error names the option and the file, as an open error does: standard input may be
+  // closed (<&-) or a directory.
+  try {
+    if (file == "-") {
+      text = read_all(STDIN_FILENO);
+    } else {
+      Fd fd(::open(file.c_str(), O_RDONLY | O_CLOEXEC));
+      if (!fd) throw fail(error_text(errno));
       text = read_all(fd.get());
-    } catch (const std::system_error& e) {
-      throw fail(error_text(e.code().value()));
     }
+  } catch (const std::system_error& e) {
+    throw fail(file == "-" ? fmt::format("standard input: {}", error_text(e.code().value()))
+                           : error_text(e.code().value()));
   }
   try {
     auto jobs = parse_jobs_file(text);
@@ -72,11 +75,6 @@ std::size_t cores() {
   return n > 0 ? static_cast<std::size_t>(n) : 1;
 }
 
-std::string basename_of(const std::string& path) {
-  const auto slash = path.find_last_of('/');
-  return slash == std::string::npos ? path : path.substr(slash + 1);
-}
-
 std::vector<JobSpec> make_jobs(const Options& o) {
   std::vector<JobSpec> jobs;
   const auto name = [&](std::size_t i, std::string fallback) {
@@ -85,7 +83,7 @@ std::vector<JobSpec> make_jobs(const Options& o) {
   if (!o.command.empty()) {
     std::string text;
     for (const auto& w : o.command) text += (text.empty() ? "" : " ") + w;
-    jobs.push_back({name(0, basename_of(o.command.front())), text, o.command, 1, 0});
+    jobs.push_back({name(0, command_name(o.command.front())), text, o.command, 1, 0});
   } else if (!o.commands.empty()) {
     for (std::size_t i = 0; i < o.commands.size(); ++i)
       jobs.push_back({name(i, std::to_string(i + 1)), o.commands[i], {}, i + 1, 0});
@@ -108,18 +106,27 @@ struct Deadlines {
   std::optional<WallTime> wall;
 };
 
-// The earliest of --timeout, --deadline and the inherited deadline and budget.
+// The earliest of --timeout, --deadline and the inherited deadline and budget. The sums
+// saturate: a deadline centuries away stays ahead and one long past stays past, where plain
+// arithmetic would overflow and turn one into the other.
 Deadlines root_deadline(const Options& o, const Inherited& in, TimePoint now, WallTime wall_now) {
   Deadlines d;
-  const auto consider = [&](TimePoint at, std::string source) {
-    if (!d.steady || at < d.steady->at) d.steady = Deadline{at, std::move(source), now};
+  const auto consider = [&](TimePoint at, WallTime wall, std::string source) {
+    if (!d.steady || at < d.steady->at) {
+      d.steady = Deadline{at, std::move(source), now};
+      d.wall = wall;
+    }
   };
-  const auto from_wall = [&](WallTime w) { return now + (w - wall_now); };
-  if (o.timeout && o.timeout.value > Duration::zero()) consider(now + o.timeout.value, "--timeout " + o.timeout.text);
-  if (o.deadline) consider(from_wall(o.deadline.value), "--deadline " + o.deadline.text);
-  if (in.deadline) consider(from_wall(*in.deadline), "inherited CTXRUN_DEADLINE");
-  if (in.budget) consider(now + *in.budget, "inherited CTXRUN_BUDGET");
-  if (d.steady) d.wall = wall_now + (d.steady->at - now);
+  const auto from_wall = [&](WallTime w, std::string source) {
+    consider(add_saturating(now, sub_saturating(w, wall_now)), w, std::move(source));
+  };
+  const auto from_now = [&](Duration left, std::string source) {
+    consider(add_saturating(now, left), add_saturating(wall_now, left), std::move(source));
+  };
+  if (o.timeout && o.timeout.value > Duration::zero()) from_now(o.timeout.value, "--timeout " + o.timeout.text);
+  if (o.deadline) from_wall(o.deadline.value, "--deadline " + o.deadline.text);
+  if (in.deadline) from_wall(*in.deadline, "inherited CTXRUN_DEADLINE");
+  if (in.budget) from_now(*in.budget, "inherited CTXRUN_BUDGET");
   return d;
 }
 
@@ -155,8 +162,7 @@ Plan make_plan(const Options& o, const Inherited& in, const Deadlines& deadline)
                    : mode == OutputMode::Group ? SinkMode::Group
                                                : SinkMode::Prefix;
   plan.color = use_color(o.color, ::isatty(STDOUT_FILENO) == 1, env);
-  const bool status_auto = o.status == Tristate::Auto && !plan.single && smart_terminal(true, env);
-  plan.status_line = !plan.inherit_output && ::isatty(STDERR_FILENO) == 1 && (o.status == Tristate::On || status_auto);
+  plan.status_line = use_status_line(o.status, ::isatty(STDERR_FILENO) == 1, !plan.single, plan.inherit_output, env);
   plan.verbose = o.verbose;
   plan.tty = terminal_for(o, plan.single, plan.inherit_output);
   for (const auto& [k, v] : o.values) plan.values[k] = v;

@@ -48,6 +48,7 @@ std::optional<int> small_number(std::string_view s) {
 }  // namespace
 
 int parse_signal(std::string_view text) {
+  if (text.empty()) throw ParseError("expected a signal: a name like TERM or INT, or a number");
   if (auto n = small_number(text)) {
     if (*n >= 1 && *n <= SIGRTMAX) return *n;
     throw ParseError(fmt::format("no signal has number {}", *n));
@@ -68,6 +69,13 @@ int parse_signal(std::string_view text) {
     }
   }
   throw ParseError("unknown signal (use a name like TERM or INT, or a number)");
+}
+
+int parse_termination_signal(std::string_view text) {
+  const int sig = parse_signal(text);
+  if (sig == SIGSTOP || sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU || sig == SIGCONT)
+    throw ParseError(fmt::format("{} cannot end a job; use one such as TERM, INT, HUP or KILL", signal_name(sig)));
+  return sig;
 }
 
 std::string signal_name(int sig) {

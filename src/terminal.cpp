@@ -29,6 +29,17 @@ bool use_color(ColorMode mode, bool is_tty, const std::function<const char*(cons
   return smart_terminal(is_tty, get);
 }
 
+bool use_status_line(Tristate mode, bool is_tty, bool jobs, bool inherit_output,
+                     const std::function<const char*(const char*)>& get) {
+  if (inherit_output || !is_tty) return false;
+  switch (mode) {
+    case Tristate::On: return true;
+    case Tristate::Off: return false;
+    case Tristate::Auto: break;
+  }
+  return jobs && smart_terminal(is_tty, get);
+}
+
 namespace {
 
 // The string as units: an ANSI CSI sequence (no columns) or one UTF-8 code point (one column).

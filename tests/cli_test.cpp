@@ -207,8 +207,13 @@ TEST_CASE("cli: a signal number or name with SIG works", "[cli]") {
   CHECK(parse({"--signal", "SIGHUP", "true"}).signal == SIGHUP);
 }
 
-TEST_CASE("cli: --retries is capped at a million", "[cli]") {
-  CHECK(parse({"--retries", "99999999", "-c", "a"}).retries == 1'000'000);
+TEST_CASE("cli: --retries takes up to a million and refuses more, never cutting it", "[cli]") {
+  CHECK(parse({"--retries", "1000000", "-c", "a"}).retries == ctxrun::kMaxRetries);
+  const auto text = GENERATE(as<std::string>{}, "1000001", "2147483648", "99999999", "99999999999999999999");
+  CAPTURE(text);
+  CHECK_THAT((Cli{{"--retries", text, "-c", "a"}}.usage_error()),
+             Catch::StartsWith("--retries: invalid value \"" + text + "\": ") &&
+                 (Contains("at most 1000000") || Contains("too large")));
 }
 
 TEST_CASE("cli: -v is verbose", "[cli]") { CHECK(parse({"-v", "true"}).verbose); }
@@ -253,6 +258,50 @@ TEST_CASE("cli: a bad value is a usage error naming the flag and the value", "[c
   CHECK_THAT(message, Contains(flag) && Contains("\"" + value + "\""));
 }
 
+// An empty value ("$UNSET") is a value, and a bad one: taken as "not given", -t '' would run
+// without the deadline the caller asked for.
+TEST_CASE("cli: an empty value is refused for every option, naming it", "[cli][empty]") {
+  auto [args, flag, reason] = GENERATE(table<Strings, std::string, std::string>({
+      {{"-t", "", "true"}, "--timeout", "expected a duration"},
+      {{"-d", "", "true"}, "--deadline", "expected a time"},
+      {{"--job-timeout", "", "-c", "a"}, "--job-timeout", "expected a duration"},
+      {{"-g", "", "true"}, "--grace", "expected a duration"},
+      {{"--kill-after", "", "true"}, "--grace", "expected a duration"},
+      {{"--retry-delay", "", "-c", "a"}, "--retry-delay", "expected a duration"},
+      {{"-s", "", "true"}, "--signal", "expected a signal"},
+      {{"-j", "", "-c", "a"}, "--jobs", "expected a whole number"},
+      {{"--retries", "", "-c", "a"}, "--retries", "expected a whole number"},
+      {{"--retry-backoff", "", "-c", "a"}, "--retry-backoff", "expected a number"},
+      {{"--stop-on", "", "-c", "a"}, "--stop-on", "expected one of"},
+      {{"--output", "", "-c", "a"}, "--output", "expected one of"},
+      {{"--color", "", "true"}, "--color", "expected one of"},
+      {{"--report", "", "true"}, "--report", "expected a file name"},
+      {{"-f", ""}, "--jobs-file", "expected a file name"},
+      {{"-e", "", "true"}, "--value", "expected KEY=VALUE"},
+      {{"-n", "", "-c", "a"}, "--names", "a name cannot be empty"},
+  }));
+  CAPTURE(args);
+  CHECK_THAT(Cli{args}.usage_error(), Catch::StartsWith(flag + ": invalid value \"\": " + reason));
+}
+
+TEST_CASE("cli: an empty value after a good one does not undo it: it is refused", "[cli][empty]") {
+  CHECK_THAT((Cli{{"-t", "1s", "-t", "", "true"}}.usage_error()), Contains("--timeout: invalid value \"\""));
+  CHECK_THAT((Cli{{"--report", "r.json", "--report", "", "true"}}.usage_error()), Contains("--report"));
+}
+
+TEST_CASE("cli: an option left out is not given, and one given is, with its text", "[cli][empty]") {
+  const auto none = parse({"true"});
+  CHECK_FALSE(none.timeout);
+  CHECK_FALSE(none.deadline);
+  CHECK_FALSE(none.job_timeout);
+  CHECK_FALSE(none.grace);
+  const auto some = parse({"-t", "0", "-g", "1s", "true"});
+  CHECK(some.timeout);
+  CHECK(some.timeout.text == "0");
+  CHECK(some.grace);
+  CHECK(some.grace.value == 1s);
+}
+
 TEST_CASE("cli: a negative duration given as a separate word is still named", "[cli]") {
   const auto message = Cli{{"--timeout", "-1s", "true"}}.usage_error();
   CHECK_THAT(message, Contains("--timeout") || Contains("-1s"));
@@ -269,6 +318,37 @@ TEST_CASE("cli: an unknown option is a usage error naming it", "[cli]") {
   const auto text = GENERATE(as<std::string>{}, "--bogus", "-Z", "--timeot");
   const auto message = Cli{{text, "true"}}.usage_error();
   CHECK_THAT(message, Contains(text));
+}
+
+TEST_CASE("cli: a misspelt long option gets the nearest one as a hint", "[cli]") {
+  auto [word, hint] = GENERATE(table<std::string, std::string>({
+      {"--tiemout", "--timeout"},   // two letters swapped: one edit
+      {"--timout", "--timeout"},
+      {"--tiemout=5s", "--timeout"},
+      {"--deadlne", "--deadline"},
+      {"--job-timout", "--job-timeout"},
+      {"--verbos", "--verbose"},
+      {"--colour", "--color"},
+      {"--retrys", "--retries"},
+      {"--gracee", "--grace"},
+  }));
+  CAPTURE(word);
+  CHECK(Cli{{word, "true"}}.usage_error() == "unknown option \"" + word + "\" (did you mean " + hint + "?)");
+}
+
+TEST_CASE("cli: an unknown option far from every long option gets no hint", "[cli]") {
+  const auto word = GENERATE(as<std::string>{}, "--bogus", "--xyz", "-x", "--", "--timeoutxyz");
+  CAPTURE(word);
+  const auto message = Cli{{word, "true"}}.usage_error();
+  if (word == "--") {
+    CHECK(message == "<no UsageError>");
+  } else {
+    CHECK_THAT(message, !Contains("did you mean"));
+  }
+}
+
+TEST_CASE("cli: -t before -- says a duration is missing", "[cli]") {
+  CHECK(Cli{{"-t", "--", "sleep", "1"}}.usage_error() == "--timeout: invalid value \"--\": expected a duration");
 }
 
 TEST_CASE("cli: a missing value is a usage error naming the option", "[cli]") {
@@ -293,6 +373,12 @@ TEST_CASE("cli: no command at all is a usage error", "[cli]") {
 TEST_CASE("cli: -c with a positional command is a usage error", "[cli]") {
   CHECK_THAT((Cli{{"-c", "a", "make"}}.usage_error()), Contains("make"));
   CHECK_THAT((Cli{{"-f", "jobs", "--", "make"}}.usage_error()), Contains("make"));
+}
+
+TEST_CASE("cli: an empty or blank -c command is refused, naming --command", "[cli]") {
+  const auto command = GENERATE(as<std::string>{}, "", " ", "\t \n");
+  const auto message = Cli{{"-c", "true", "-c", command}}.usage_error();
+  CHECK_THAT(message, Catch::StartsWith("--command: invalid value ") && Contains("expected a command"));
 }
 
 TEST_CASE("cli: -c with -f is a usage error", "[cli]") {

@@ -5,10 +5,13 @@
 #include <set>
 #include <sstream>
 #include <string>
+#include <vector>
 
 #include <catch2/catch.hpp>
 
 #include "ctxrun/cli.hpp"
+#include "ctxrun/error.hpp"
+#include "ctxrun/signal_name.hpp"
 
 namespace {
 
@@ -130,4 +133,46 @@ TEST_CASE("docs: every exit status of the --help table is under EXIT STATUS in t
     CHECK(has_word(section, status));
   }
   if (help.find("128+N") != std::string::npos) CHECK(section.find("128+") != std::string::npos);
+}
+
+// Both overprint or color on the terminal: without a TERM ctxrun cannot know the terminal
+// understands escape codes, so the status line and the colors decide alike (terminal.hpp).
+TEST_CASE("docs: the man page gives the status line the same TERM rule as colors", "[docs]") {
+  const auto man = unescape_hyphens(read("man/ctxrun.1"));
+  const auto item = man.find(".BR --status \", \" --no-status");
+  REQUIRE(item != std::string::npos);
+  const auto status = man.substr(item, man.find("\n.TP", item) - item);
+  const std::string rule = "\\fBTERM\\fP is set and not \\fBdumb\\fP";
+  CHECK_THAT(status, Catch::Contains(rule));
+}
+
+namespace {
+
+// The words between `open` and `close` in `text` (a shell list of signal names).
+std::vector<std::string> words_between(const std::string& text, const std::string& open, const std::string& close) {
+  const auto start = text.find(open);
+  INFO("looking for: " << open);
+  REQUIRE(start != std::string::npos);
+  const auto from = start + open.size();
+  std::istringstream in(text.substr(from, text.find(close, from) - from));
+  std::vector<std::string> words;
+  for (std::string w; in >> w;)
+    if (w != "\\") words.push_back(w);
+  return words;
+}
+
+}  // namespace
+
+TEST_CASE("docs: every signal a completion offers for --signal is one it accepts", "[docs]") {
+  const auto [file, open, close] = GENERATE(table<std::string, std::string, std::string>({
+      {"completions/ctxrun.bash", "_ctxrun_signals=\"", "\""},
+      {"completions/_ctxrun", "signals=(", ")"},
+      {"completions/ctxrun.fish", "set -l signals ", "\n\n"},
+  }));
+  const auto names = words_between(read(file), open, close);
+  CHECK(names.size() >= 20);
+  for (const auto& name : names) {
+    INFO("file: " << file << "\nsignal: " << name);
+    CHECK_NOTHROW(ctxrun::parse_termination_signal(name));
+  }
 }

@@ -90,8 +90,12 @@ TEST_CASE("duration: the largest representable value parses and one more overflo
 
 TEST_CASE("duration: rejects bad input with the reason", "[duration]") {
   auto [text, reason] = GENERATE(table<std::string, std::string>({
-      {"", "empty"},
+      {"", "expected a duration"},
+      {"-", "expected a duration"},
+      {"--", "expected a duration"},
+      {"-x", "expected a duration"},
       {"-1s", "negative"},
+      {"-.5s", "negative"},
       {"-0", "negative"},
       {"1x", "unknown unit \"x\""},
       {"5sec", "unknown unit \"sec\""},
@@ -143,6 +147,53 @@ TEST_CASE("duration: format_duration gives the short human form", "[duration]") 
   }));
   CAPTURE(ns);
   CHECK(ctxrun::format_duration(ctxrun::Duration(ns)) == text);
+}
+
+TEST_CASE("duration: format_duration is defined for the extremes of the range", "[duration]") {
+  auto [d, text] = GENERATE(table<ctxrun::Duration, std::string>({
+      {ctxrun::Duration::max(), "106751d23h"},
+      {ctxrun::Duration::min(), "-106751d23h"},
+      {ctxrun::Duration::max() - 1ms, "106751d23h"},
+      {ctxrun::Duration(-1), "-1ns"},
+  }));
+  CAPTURE(d.count());
+  CHECK(ctxrun::format_duration(d) == text);
+}
+
+// What a fuzzer found: the rounding of a value this close to the largest one overflowed.
+TEST_CASE("duration: the largest duration that parses formats without overflow", "[duration]") {
+  const auto d = ctxrun::parse_duration("2562047h47m16.854775807s");
+  CHECK(d == ctxrun::Duration::max());
+  CHECK(ctxrun::format_duration(d) == "106751d23h");
+  CHECK(ctxrun::format_seconds(d) == "9223372036.854775807");
+}
+
+TEST_CASE("duration: add_saturating holds at the ends of the range", "[duration][saturating]") {
+  using ctxrun::Duration;
+  using ctxrun::TimePoint;
+  using ctxrun::WallTime;
+  const TimePoint now{std::chrono::hours(1)};
+  CHECK(ctxrun::add_saturating(now, 5s) == now + 5s);
+  CHECK(ctxrun::add_saturating(now, -5s) == now - 5s);
+  CHECK(ctxrun::add_saturating(now, Duration::max()) == TimePoint::max());
+  CHECK(ctxrun::add_saturating(TimePoint::min() + 1s, -2s) == TimePoint::min());
+  CHECK(ctxrun::add_saturating(now, Duration::min()) == TimePoint(std::chrono::hours(1) + Duration::min()));
+  const WallTime wall{std::chrono::seconds(1'795'446'245)};
+  CHECK(ctxrun::add_saturating(wall, Duration::max()) == WallTime::max());
+  CHECK(ctxrun::add_saturating(WallTime{} - 1s, Duration::min()) == WallTime::min());
+  CHECK(ctxrun::add_saturating(wall, 1ns) == wall + 1ns);
+}
+
+TEST_CASE("duration: sub_saturating holds at the ends of the range", "[duration][saturating]") {
+  using ctxrun::Duration;
+  using ctxrun::WallTime;
+  const WallTime wall{std::chrono::seconds(1'795'446'245)};
+  CHECK(ctxrun::sub_saturating(wall, wall - 3s) == 3s);
+  CHECK(ctxrun::sub_saturating(WallTime::min(), wall) == Duration::min());
+  CHECK(ctxrun::sub_saturating(WallTime::max(), WallTime{} - 1s) == Duration::max());
+  const ctxrun::TimePoint now{std::chrono::hours(1)};
+  CHECK(ctxrun::sub_saturating(ctxrun::TimePoint::max(), now) == ctxrun::TimePoint::max() - now);
+  CHECK(ctxrun::sub_saturating(ctxrun::TimePoint::min(), now) == Duration::min());
 }
 
 // Rounding that carries into the next unit moves up a scale: never "1e+03ms".
@@ -200,6 +251,38 @@ TEST_CASE("duration: parse_deadline reads RFC 3339 with Z and offsets", "[durati
   CHECK(ctxrun::parse_deadline(text, now).time_since_epoch().count() == expected_ns);
 }
 
+// Nanoseconds since 1970 end in 2262 and begin in 1677; the calendar goes on. A deadline
+// beyond is far ahead (or long past), never the other way round, as plain arithmetic made it.
+TEST_CASE("duration: an RFC 3339 time outside the range is held at its end", "[duration][deadline][saturating]") {
+  auto [text, held] = GENERATE(table<std::string, ctxrun::WallTime>({
+      {"6262-04-11T23:47:16Z", ctxrun::WallTime::max()},  // a fuzzer's find
+      {"3000-01-01T00:00:00Z", ctxrun::WallTime::max()},
+      {"2262-04-12T00:00:00Z", ctxrun::WallTime::max()},
+      {"9999-12-31T23:59:59.999999999Z", ctxrun::WallTime::max()},
+      {"2262-04-11T23:47:16.854775808Z", ctxrun::WallTime::max()},
+      {"2262-04-12T02:00:00+02:00", ctxrun::WallTime::max()},
+      {"1600-01-01T00:00:00Z", ctxrun::WallTime::min()},
+      {"0000-01-01T00:00:00Z", ctxrun::WallTime::min()},
+      {"1677-09-21T00:12:43.145224191Z", ctxrun::WallTime::min()},
+  }));
+  CAPTURE(text);
+  CHECK(ctxrun::parse_deadline(text, unix_s(0)) == held);
+}
+
+TEST_CASE("duration: the ends of the range themselves parse exactly", "[duration][deadline][saturating]") {
+  CHECK(ctxrun::parse_deadline("2262-04-11T23:47:16.854775807Z", unix_s(0)) == ctxrun::WallTime::max());
+  CHECK(ctxrun::parse_deadline("2262-04-11T23:47:16.854775806Z", unix_s(0)) == ctxrun::WallTime::max() - 1ns);
+  CHECK(ctxrun::parse_deadline("1677-09-21T00:12:43.145224192Z", unix_s(0)) == ctxrun::WallTime::min());
+  CHECK(ctxrun::parse_deadline("1677-09-21T00:12:43.145224193Z", unix_s(0)) == ctxrun::WallTime::min() + 1ns);
+}
+
+TEST_CASE("duration: @UNIX beyond the range is refused, not held", "[duration][deadline]") {
+  // Often milliseconds given for seconds: better refused than taken as "never".
+  CHECK(ctxrun::parse_deadline("@9223372036", unix_s(0)) == unix_s(9'223'372'036));
+  CHECK_THROWS_WITH(ctxrun::parse_deadline("@9223372037", unix_s(0)), Contains("too large"));
+  CHECK_THROWS_WITH(ctxrun::parse_deadline("@1700000000000", unix_s(0)), Contains("too large"));
+}
+
 TEST_CASE("duration: parse_deadline formats back to the same instant", "[duration][deadline]") {
   const auto t = ctxrun::parse_deadline("2024-02-29T23:59:59.999Z", unix_s(0));
   CHECK(ctxrun::format_rfc3339(t) == "2024-02-29T23:59:59.999Z");
@@ -219,7 +302,7 @@ TEST_CASE("duration: parse_deadline rejects bad RFC 3339 with the reason", "[dur
       {"2026-11-23T12:00:00.Z", "digits after '.'"},
       {"2026-11-23T12:00:00+0100", "offset"},
       {"garbage", "expected RFC 3339"},
-      {"", "empty"},
+      {"", "expected a time"},
       {"tomorrow", "expected RFC 3339"},
   }));
   CAPTURE(text);

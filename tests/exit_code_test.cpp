@@ -30,6 +30,14 @@ TEST_CASE("exit_code: --preserve-status gives the stopped job's own status", "[e
   CHECK(ctxrun::exit_code_for(&c, true, std::nullopt) == 124);
 }
 
+// A command's own --job-timeout is a deadline like the run's: the table does not tell them apart.
+TEST_CASE("exit_code: --preserve-status also gives the status for a command's own --job-timeout", "[exit_code]") {
+  const auto c = ctxrun::Cause::deadline("--job-timeout 300ms", 300ms, "sleep");
+  CHECK(ctxrun::exit_code_for(&c, true, 143) == 143);
+  CHECK(ctxrun::exit_code_for(&c, false, 143) == 124);
+  CHECK(ctxrun::exit_code_for(&c, true, std::nullopt) == 124);
+}
+
 TEST_CASE("exit_code: --preserve-status does not change other causes", "[exit_code]") {
   const auto c = ctxrun::Cause::job_failed("a", ctxrun::Exited{3}, 1s);
   CHECK(ctxrun::exit_code_for(&c, true, 143) == 3);

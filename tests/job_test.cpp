@@ -51,7 +51,8 @@ TEST_CASE("job: shell syntax goes through sh -c", "[job]") {
 TEST_CASE("job: a builtin or keyword first word goes through sh -c", "[job]") {
   auto command = GENERATE(as<std::string>{}, "echo hi", "cd /tmp", "exit 3", "true", "false", "if", "while x",
                           "[ -f x ]", "test -f x", "printf x", "export A", "exec ls", "kill 1", ". ./env",
-                          ": noop", "until x", "for x", "read x", "set -e", "wait", "ulimit -n");
+                          ": noop", "until x", "for x", "read x", "set -e", "wait", "ulimit -n", "chdir /",
+                          "chdir");
   CAPTURE(command);
   CHECK(ctxrun::command_argv(command) == via_shell(command));
 }
@@ -108,4 +109,31 @@ TEST_CASE("job: an attempt's duration is its end minus its start", "[job]") {
   a.started = ctxrun::TimePoint(std::chrono::seconds(10));
   a.ended = ctxrun::TimePoint(std::chrono::milliseconds(12'500));
   CHECK(a.duration() == std::chrono::milliseconds(2'500));
+}
+
+TEST_CASE("job: one command is named after its program's last path component, never empty", "[job]") {
+  auto [program, name] = GENERATE(table<std::string, std::string>({
+      {"make", "make"},
+      {"/usr/bin/make", "make"},
+      {"./build.sh", "build.sh"},
+      {"./", "."},
+      {"/usr/bin/", "bin"},
+      {"a//", "a"},
+      {"/", "1"},
+      {"///", "1"},
+      {"", "1"},
+  }));
+  CAPTURE(program);
+  CHECK(ctxrun::command_name(program) == name);
+}
+
+// Every builtin and keyword of dash, as `type` names them: none may be exec'd directly.
+TEST_CASE("job: every dash builtin and keyword goes through sh -c", "[job]") {
+  auto word = GENERATE(as<std::string>{}, ".", ":", "[", "alias", "bg", "break", "cd", "chdir", "command", "continue",
+                       "echo", "eval", "exec", "exit", "export", "false", "fg", "getopts", "hash", "jobs", "kill",
+                       "local", "printf", "pwd", "read", "readonly", "return", "set", "shift", "test", "times",
+                       "trap", "true", "type", "ulimit", "umask", "unalias", "unset", "wait", "!", "{", "}", "case",
+                       "do", "done", "elif", "else", "esac", "fi", "for", "if", "in", "then", "until", "while");
+  CAPTURE(word);
+  CHECK(ctxrun::command_argv(word + " x") == via_shell(word + " x"));
 }

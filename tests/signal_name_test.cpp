@@ -81,3 +81,21 @@ TEST_CASE("signal_name: every parsed name formats back to a name that parses to 
   const int sig = ctxrun::parse_signal(text);
   CHECK(ctxrun::parse_signal(ctxrun::signal_name(sig)) == sig);
 }
+
+TEST_CASE("signal_name: the first signal of the termination sequence must be able to end a job", "[signal]") {
+  auto [text, sig] = GENERATE(table<std::string, int>({
+      {"TERM", SIGTERM}, {"INT", SIGINT}, {"KILL", SIGKILL}, {"HUP", SIGHUP}, {"USR1", SIGUSR1}, {"9", SIGKILL}}));
+  CAPTURE(text);
+  CHECK(ctxrun::parse_termination_signal(text) == sig);
+}
+
+TEST_CASE("signal_name: job-control signals are refused as the first signal, in every spelling", "[signal]") {
+  auto [text, name] = GENERATE(table<std::string, std::string>({
+      {"STOP", "SIGSTOP"}, {"sigstop", "SIGSTOP"}, {std::to_string(SIGSTOP), "SIGSTOP"},
+      {"TSTP", "SIGTSTP"}, {"TTIN", "SIGTTIN"}, {"TTOU", "SIGTTOU"},
+      {"CONT", "SIGCONT"}, {"SIGCONT", "SIGCONT"}, {std::to_string(SIGCONT), "SIGCONT"}}));
+  CAPTURE(text);
+  CHECK_THROWS_AS(ctxrun::parse_termination_signal(text), ctxrun::ParseError);
+  CHECK_THROWS_WITH(ctxrun::parse_termination_signal(text), Catch::StartsWith(name + " cannot end a job"));
+  CHECK(ctxrun::parse_signal(text) > 0);  // still a signal, just not one that ends a job
+}

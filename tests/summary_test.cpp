@@ -68,6 +68,31 @@ TEST_CASE("summary: a killed job names SIGKILL and the grace", "[summary]") {
   CHECK_THAT(text, Contains("SIGKILL") && Contains("5s grace") && Contains("7s"));
 }
 
+// A second Ctrl-C cuts the grace short: the words must not claim the grace ran out.
+TEST_CASE("summary: a job killed on a second signal does not claim the grace ran out", "[summary]") {
+  auto a = attempt(600ms, ctxrun::Signaled{SIGKILL}, ctxrun::StopHow::Killed);
+  a.killed_early = true;
+  CHECK(ctxrun::describe_outcome(job("a", ctxrun::JobOutcome::Killed, {a}), 5s) ==
+        "killed with SIGKILL on a second signal (ran 600ms)");
+  a.stopped_why = ctxrun::StopWhy::Timeout;
+  CHECK(ctxrun::describe_outcome(job("a", ctxrun::JobOutcome::TimedOut, {a}), 5s) ==
+        "timed out after 600ms: killed with SIGKILL on a second signal");
+}
+
+TEST_CASE("summary: one command killed on a second signal", "[summary]") {
+  auto a = attempt(1200ms, ctxrun::Signaled{SIGKILL}, ctxrun::StopHow::Killed);
+  a.killed_early = true;
+  const std::vector<ctxrun::JobRecord> jobs{job("sleep", ctxrun::JobOutcome::Killed, {a})};
+  const auto cause = ctxrun::Cause::received(SIGINT);
+  ctxrun::SummaryInput in;
+  in.jobs = &jobs;
+  in.cause = &cause;
+  in.single = true;
+  in.first_signal = SIGTERM;
+  in.grace = 5s;
+  CHECK(ctxrun::summary_lines(in) == Lines{"ctxrun: received SIGINT; sent SIGTERM, then SIGKILL on a second signal\n"});
+}
+
 TEST_CASE("summary: a job that could not start gives the spawn error", "[summary]") {
   auto a = attempt(0s, std::nullopt);
   a.spawn_error = "nope: No such file or directory";
@@ -181,6 +206,121 @@ TEST_CASE("summary: several jobs: the cause, then each job that did not succeed,
                                      });
 }
 
+TEST_CASE("summary: failures come first, then jobs ctxrun stopped, then jobs never started", "[summary]") {
+  using O = ctxrun::JobOutcome;
+  const std::vector<ctxrun::JobRecord> jobs{
+      job("n1", O::NotStarted),
+      job("t1", O::Terminated, {attempt(1s, ctxrun::Signaled{SIGTERM}, ctxrun::StopHow::Terminated)}),
+      job("f1", O::Failed, {attempt(1s, ctxrun::Exited{2})}),
+      job("ok", O::Succeeded, {attempt(1s, ctxrun::Exited{0})}),
+      job("k1", O::Killed, {attempt(6s, ctxrun::Signaled{SIGKILL}, ctxrun::StopHow::Killed)}),
+      job("o1", O::TimedOut, {attempt(3s, ctxrun::Signaled{SIGTERM}, ctxrun::StopHow::Terminated)}),
+      job("n2", O::NotStarted),
+  };
+  const auto cause = ctxrun::Cause::job_failed("f1", ctxrun::Exited{2}, 1s);
+  ctxrun::SummaryInput in;
+  in.jobs = &jobs;
+  in.cause = &cause;
+  in.grace = 5s;
+  CHECK(ctxrun::summary_lines(in) == Lines{
+                                         "ctxrun: job \"f1\" exited with status 2 after 1s\n",
+                                         "ctxrun:   f1  exited with status 2 after 1s\n",
+                                         "ctxrun:   o1  timed out after 3s: terminated by SIGTERM\n",
+                                         "ctxrun:   t1  terminated by SIGTERM after 1s\n",
+                                         "ctxrun:   k1  killed with SIGKILL after the 5s grace (ran 6s)\n",
+                                         "ctxrun:   n1  not started\n",
+                                         "ctxrun:   n2  not started\n",
+                                     });
+}
+
+namespace {
+
+// 500 jobs run 20 at a time, job 10 failing: 19 terminated, 480 never started.
+std::vector<ctxrun::JobRecord> five_hundred() {
+  std::vector<ctxrun::JobRecord> jobs;
+  for (int i = 1; i <= 500; ++i) {
+    const auto name = std::to_string(i);
+    if (i == 10) jobs.push_back(job(name, ctxrun::JobOutcome::Failed, {attempt(200ms, ctxrun::Exited{9})}));
+    else if (i <= 20)
+      jobs.push_back(job(name, ctxrun::JobOutcome::Terminated,
+                         {attempt(250ms, ctxrun::Signaled{SIGTERM}, ctxrun::StopHow::Terminated)}));
+    else jobs.push_back(job(name, ctxrun::JobOutcome::NotStarted));
+  }
+  return jobs;
+}
+
+}  // namespace
+
+TEST_CASE("summary: at most 10 job lines, the rest counted by kind in one line", "[summary][long]") {
+  const auto jobs = five_hundred();
+  const auto cause = ctxrun::Cause::job_failed("10", ctxrun::Exited{9}, 200ms);
+  ctxrun::SummaryInput in;
+  in.jobs = &jobs;
+  in.cause = &cause;
+  const auto lines = ctxrun::summary_lines(in);
+  CHECK(lines == Lines{
+                     "ctxrun: job \"10\" exited with status 9 after 200ms\n",
+                     "ctxrun:   10  exited with status 9 after 200ms\n",
+                     "ctxrun:   1   terminated by SIGTERM after 250ms\n",
+                     "ctxrun:   2   terminated by SIGTERM after 250ms\n",
+                     "ctxrun:   3   terminated by SIGTERM after 250ms\n",
+                     "ctxrun:   4   terminated by SIGTERM after 250ms\n",
+                     "ctxrun:   5   terminated by SIGTERM after 250ms\n",
+                     "ctxrun:   6   terminated by SIGTERM after 250ms\n",
+                     "ctxrun:   7   terminated by SIGTERM after 250ms\n",
+                     "ctxrun:   8   terminated by SIGTERM after 250ms\n",
+                     "ctxrun:   9   terminated by SIGTERM after 250ms\n",
+                     "ctxrun:   \u2026 and 490 more: 480 not started, 10 terminated by SIGTERM\n",
+                 });
+}
+
+TEST_CASE("summary: the count line names every kind it counts", "[summary][long]") {
+  using O = ctxrun::JobOutcome;
+  std::vector<ctxrun::JobRecord> jobs;
+  for (int i = 1; i <= 10; ++i) jobs.push_back(job("f" + std::to_string(i), O::Failed, {attempt(1s, ctxrun::Exited{1})}));
+  auto spawn = attempt(0s, std::nullopt);
+  spawn.spawn_error = "x: No such file or directory";
+  jobs.push_back(job("s", O::Failed, {spawn}));
+  jobs.push_back(job("o", O::TimedOut, {attempt(1s, ctxrun::Signaled{SIGTERM}, ctxrun::StopHow::Terminated)}));
+  jobs.push_back(job("k1", O::Killed, {attempt(6s, ctxrun::Signaled{SIGKILL}, ctxrun::StopHow::Killed)}));
+  jobs.push_back(job("k2", O::Killed, {attempt(6s, ctxrun::Signaled{SIGKILL}, ctxrun::StopHow::Killed)}));
+  jobs.push_back(job("e", O::Terminated, {attempt(1s, ctxrun::Exited{0}, ctxrun::StopHow::Terminated)}));
+  jobs.push_back(job("i", O::Terminated, {attempt(1s, ctxrun::Signaled{SIGINT}, ctxrun::StopHow::Terminated)}));
+  jobs.push_back(job("n", O::NotStarted));
+  const auto cause = ctxrun::Cause::received(SIGINT);
+  ctxrun::SummaryInput in;
+  in.jobs = &jobs;
+  in.cause = &cause;
+  const auto lines = ctxrun::summary_lines(in);
+  REQUIRE(lines.size() == 12);
+  CHECK(lines.back() == "ctxrun:   \u2026 and 7 more: 2 killed with SIGKILL, 1 could not start, 1 timed out, "
+                        "1 stopped, 1 terminated by SIGINT, 1 not started\n");
+}
+
+TEST_CASE("summary: 10 jobs that did not succeed are all listed, with no count line", "[summary][long]") {
+  std::vector<ctxrun::JobRecord> jobs;
+  for (int i = 1; i <= 10; ++i) jobs.push_back(job(std::to_string(i), ctxrun::JobOutcome::NotStarted));
+  const auto cause = ctxrun::Cause::received(SIGTERM);
+  ctxrun::SummaryInput in;
+  in.jobs = &jobs;
+  in.cause = &cause;
+  const auto lines = ctxrun::summary_lines(in);
+  REQUIRE(lines.size() == 11);
+  CHECK(lines.back() == "ctxrun:   10  not started\n");
+}
+
+TEST_CASE("summary: a listed job keeps the color of its index", "[summary][long]") {
+  const auto jobs = five_hundred();
+  const auto cause = ctxrun::Cause::job_failed("10", ctxrun::Exited{9}, 200ms);
+  ctxrun::SummaryInput in;
+  in.jobs = &jobs;
+  in.cause = &cause;
+  in.color = true;
+  const auto lines = ctxrun::summary_lines(in);
+  REQUIRE(lines.size() == 12);
+  CHECK_THAT(lines[1], Catch::StartsWith("ctxrun:   " + ctxrun::paint("10", ctxrun::palette_color(9))));
+}
+
 TEST_CASE("summary: several jobs that all succeeded", "[summary]") {
   const std::vector<ctxrun::JobRecord> jobs{
       job("a", ctxrun::JobOutcome::Succeeded, {attempt(1s, ctxrun::Exited{0})}),
@@ -190,6 +330,26 @@ TEST_CASE("summary: several jobs that all succeeded", "[summary]") {
   in.jobs = &jobs;
   in.elapsed = 2500ms;
   CHECK(ctxrun::summary_lines(in) == Lines{"ctxrun: all 2 jobs succeeded in 2.5s\n"});
+}
+
+TEST_CASE("summary: one -c job that succeeded is one job, not all 1 jobs", "[summary]") {
+  const std::vector<ctxrun::JobRecord> jobs{job("1", ctxrun::JobOutcome::Succeeded, {attempt(1s, ctxrun::Exited{0})})};
+  ctxrun::SummaryInput in;
+  in.jobs = &jobs;
+  in.elapsed = 1200ms;
+  CHECK(ctxrun::summary_lines(in) == Lines{"ctxrun: 1 job succeeded in 1.2s\n"});
+}
+
+TEST_CASE("summary: keep-going with one job counts it in the singular", "[summary]") {
+  const std::vector<ctxrun::JobRecord> jobs{job("a", ctxrun::JobOutcome::Failed, {attempt(1s, ctxrun::Exited{1})})};
+  const auto cause = ctxrun::Cause::job_failed("a", ctxrun::Exited{1}, 1s);
+  ctxrun::SummaryInput in;
+  in.jobs = &jobs;
+  in.cause = &cause;
+  in.keep_going = true;
+  const auto lines = ctxrun::summary_lines(in);
+  REQUIRE_FALSE(lines.empty());
+  CHECK(lines[0] == "ctxrun: 1 of 1 job failed; the first: job \"a\" exited with status 1 after 1s\n");
 }
 
 TEST_CASE("summary: keep-going heads with the count and the first failure", "[summary]") {

@@ -58,6 +58,28 @@ TEST_CASE("terminal: a smart terminal is a TTY with a TERM that is not dumb", "[
   CHECK_FALSE(ctxrun::smart_terminal(true, FakeEnv{}.get()));
 }
 
+TEST_CASE("terminal: the status line follows the colors' TERM rule by default", "[terminal][status]") {
+  using Vars = std::map<std::string, std::string>;
+  using ctxrun::Tristate;
+  auto [mode, tty, jobs, inherit, vars, expected] = GENERATE(table<Tristate, bool, bool, bool, Vars, bool>({
+      {Tristate::Auto, true, true, false, {{"TERM", "xterm"}}, true},
+      {Tristate::Auto, true, true, false, {}, false},                  // TERM unset: not a smart terminal
+      {Tristate::Auto, true, true, false, {{"TERM", ""}}, false},
+      {Tristate::Auto, true, true, false, {{"TERM", "dumb"}}, false},
+      {Tristate::Auto, false, true, false, {{"TERM", "xterm"}}, false},  // not a terminal
+      {Tristate::Auto, true, false, false, {{"TERM", "xterm"}}, false},  // one command
+      {Tristate::Auto, true, true, true, {{"TERM", "xterm"}}, false},    // inherited output
+      {Tristate::On, true, true, false, {}, true},                     // --status: any terminal
+      {Tristate::On, true, false, false, {{"TERM", "dumb"}}, true},
+      {Tristate::On, false, true, false, {{"TERM", "xterm"}}, false},
+      {Tristate::On, true, true, true, {{"TERM", "xterm"}}, false},
+      {Tristate::Off, true, true, false, {{"TERM", "xterm"}}, false},
+  }));
+  CAPTURE(mode, tty, jobs, inherit, vars);
+  const FakeEnv env{vars};
+  CHECK(ctxrun::use_status_line(mode, tty, jobs, inherit, env.get()) == expected);
+}
+
 TEST_CASE("terminal: display_width counts code points and skips ANSI sequences", "[terminal]") {
   auto [text, width] = GENERATE(table<std::string, std::size_t>({
       {"", 0},

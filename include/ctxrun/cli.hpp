@@ -12,6 +12,10 @@
 
 namespace ctxrun {
 
+/// The most --retries takes: far more than any real use, and a bound that keeps the
+/// attempt count and the backoff's exponent in range. A larger value is refused, not cut.
+inline constexpr int kMaxRetries = 1'000'000;
+
 enum class OutputMode { Auto, Inherit, Prefix, Group, Raw };
 enum class ColorMode { Auto, Always, Never };
 enum class Tristate { Auto, On, Off };
@@ -20,8 +24,9 @@ enum class Tristate { Auto, On, Off };
 template <class T>
 struct Given {
   T value{};
-  std::string text;  ///< empty if not given
-  explicit operator bool() const { return !text.empty(); }
+  std::string text;    ///< as written; never empty when given (an empty value is refused)
+  bool given = false;  ///< on the command line; otherwise `value` is the default
+  explicit operator bool() const { return given; }
 };
 
 struct Options {
@@ -38,7 +43,7 @@ struct Options {
   Duration retry_delay{0};
   double retry_backoff = 2.0;
   int signal = SIGTERM;
-  Given<Duration> grace{std::chrono::seconds(5), ""};
+  Given<Duration> grace{std::chrono::seconds(5), "", false};
   bool preserve_status = false;
   Tristate foreground = Tristate::Auto;
   OutputMode output = OutputMode::Auto;

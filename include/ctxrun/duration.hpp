@@ -4,10 +4,21 @@
 #include <string>
 #include <string_view>
 
+#include "ctxrun/clock.hpp"
+
 namespace ctxrun {
 
 using Duration = std::chrono::nanoseconds;
 using WallTime = std::chrono::time_point<std::chrono::system_clock, std::chrono::nanoseconds>;
+
+/// `t + d`, held at the ends of the clock's range instead of overflowing: a deadline
+/// centuries away stays in the future and one from before 1677 stays in the past.
+TimePoint add_saturating(TimePoint t, Duration d);
+WallTime add_saturating(WallTime t, Duration d);
+
+/// `a - b`, held at the ends of Duration's range instead of overflowing.
+Duration sub_saturating(TimePoint a, TimePoint b);
+Duration sub_saturating(WallTime a, WallTime b);
 
 /// Go syntax (`300ms`, `1.5s`, `2h45m`; units ns us µs ms s m h) plus timeout(1)'s: a bare
 /// number is seconds and `d` is days. `0` means "none". A non-zero value below 1ns rounds up
@@ -15,7 +26,9 @@ using WallTime = std::chrono::time_point<std::chrono::system_clock, std::chrono:
 Duration parse_duration(std::string_view text);
 
 /// RFC 3339 (`2026-11-23T15:04:05.5+01:00`, `Z`), `@UNIX[.frac]`, or `HH:MM[:SS]`: the next
-/// such local time strictly after `now`. Throws ParseError.
+/// such local time strictly after `now`. An RFC 3339 time outside WallTime's range (after
+/// 2262-04-11 or before 1677-09-21) is held at its end; `@UNIX` beyond it is refused as too
+/// large. Throws ParseError.
 WallTime parse_deadline(std::string_view text, WallTime now);
 
 /// Short human form: `0s`, `250ms`, `1.5s`, `2m30s`, `1h5m`, `3d2h`.

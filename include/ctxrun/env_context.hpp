@@ -1,4 +1,4 @@
-// env_context.hpp — the context across processes, through the environment (SPEC §6).
+// env_context.hpp — the context across processes, through the environment (CTXRUN_*).
 #pragma once
 #include <cstddef>
 #include <functional>

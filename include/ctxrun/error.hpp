@@ -16,7 +16,8 @@ struct UsageError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-/// `--timeout: invalid value "1x": unknown unit "x"` (the value is quoted and escaped).
+/// `--timeout: invalid value "1x": unknown unit "x"` (the value is quoted and escaped). A value
+/// longer than 60 bytes is quoted cut short, then `… (N bytes)`.
 UsageError bad_value(std::string_view flag, std::string_view value, std::string_view reason);
 
 }  // namespace ctxrun

@@ -1,4 +1,4 @@
-// exit_code.hpp — the exit status table, in one place (SPEC §5; man page EXIT STATUS).
+// exit_code.hpp — the exit status table, in one place (the man page's EXIT STATUS).
 #pragma once
 #include <optional>
 
@@ -21,7 +21,9 @@ enum class ExitCode {
 /// - job-failed: the job's status, 128+N for a death by signal N
 /// - spawn-failed: 126 (found but not runnable) or 127 (not found)
 /// - signal N: 128+N (ctxrun then dies by N itself, see die_by_signal)
-/// `preserved` is the status of the job a deadline stopped, for --preserve-status.
+/// `preserved` is, for --preserve-status, the status of the one command a deadline stopped:
+/// the run's deadline or the command's own --job-timeout alike. Without it (nothing was
+/// running, or several jobs ran) a deadline is 124.
 int exit_code_for(const Cause* cause, bool preserve_status, std::optional<int> preserved);
 
 /// 127 for "not found" errors (ENOENT), else 126.

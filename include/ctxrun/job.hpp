@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "ctxrun/clock.hpp"
@@ -28,6 +29,11 @@ std::vector<std::string> command_argv(const std::string& command);
 /// a run of many jobs holds one string per job, not four.
 std::vector<std::string> exec_argv(const JobSpec& job);
 
+/// One command's default name: its program's last path component, as basename(1) has it
+/// (`make` for `/usr/bin/make`, `bin` for `/usr/bin/`, `.` for `./`), or `1`, the name a first
+/// -c job gets, when there is none (`/`, or an empty word): a name is never empty.
+std::string command_name(std::string_view program);
+
 /// How ctxrun stopped an attempt, if it did.
 enum class StopHow {
   None,        ///< it ended by itself
@@ -46,6 +52,9 @@ struct Attempt {
   std::string spawn_error;        ///< `foo: No such file or directory`
   StopWhy stopped_why = StopWhy::None;
   StopHow stopped_how = StopHow::None;
+  /// With StopHow::Killed: the SIGKILL came early, on a second signal to ctxrun, not because
+  /// the grace period ran out.
+  bool killed_early = false;
   std::uint64_t out_bytes = 0, err_bytes = 0;
   Duration duration() const { return ended - started; }
 };

@@ -1,5 +1,6 @@
 // summary.hpp — the end of a run in words: the cause, then every job that did not succeed.
 #pragma once
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <vector>
@@ -21,7 +22,13 @@ struct SummaryInput {
   bool color = false;
 };
 
-/// Lines for stderr, each starting with `ctxrun: ` and ending with a newline.
+/// At most this many job lines; the rest are counted by kind in one more line.
+inline constexpr std::size_t kSummaryJobLines = 10;
+
+/// Lines for stderr, each starting with `ctxrun: ` and ending with a newline. After a failure:
+/// the cause, then the jobs that did not succeed (failed and timed out, then stopped by
+/// ctxrun, then not started; in job order within each), at most kSummaryJobLines of them,
+/// then `  … and 480 more: 470 not started, 10 terminated by SIGTERM`.
 std::vector<std::string> summary_lines(const SummaryInput& in);
 
 /// What became of one job, without its name: `exited with status 1 after 2.1s`,

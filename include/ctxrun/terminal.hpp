@@ -8,6 +8,7 @@
 namespace ctxrun {
 
 enum class ColorMode;
+enum class Tristate;
 
 /// `--color auto`: on when the stream is a terminal whose TERM is not `dumb` and NO_COLOR is
 /// unset or empty; CLICOLOR_FORCE or FORCE_COLOR (non-empty, not `0`) force it on.
@@ -16,6 +17,12 @@ bool use_color(ColorMode mode, bool is_tty, const std::function<const char*(cons
 
 /// A "smart" terminal: a TTY whose TERM is set and not `dumb` (where \r and \x1b[K work).
 bool smart_terminal(bool is_tty, const std::function<const char*(const char*)>& get);
+
+/// The live status line on stderr. Never with inherited output (the jobs write there
+/// themselves); `--status` on any terminal; by default, with -c/-f jobs on a smart terminal:
+/// the same TERM rule as colors, since it overprints with \r and \x1b[K.
+bool use_status_line(Tristate mode, bool is_tty, bool jobs, bool inherit_output,
+                     const std::function<const char*(const char*)>& get);
 
 /// Columns of a UTF-8 string, counting each code point as one column and ANSI escape
 /// sequences as none.
