@@ -13,6 +13,7 @@
 #include <functional>
 #include <map>
 #include <optional>
+#include <cstdlib>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -165,6 +166,14 @@ inline std::string deadline_problem(std::string_view text, WallTime now) {
     w = parse_deadline(text, now);
   } catch (const ParseError&) {
     return {};
+  }
+  // Nanoseconds since 1970 in 64 bits span 1677 to 2262: an RFC 3339 time outside is held at
+  // the end of the clock on its side (far future stays far, past stays past), never wrapped.
+  if ((w == WallTime::max() || w == WallTime::min()) && text.front() != '@' && text.size() >= 4) {
+    const int year = std::atoi(std::string(text.substr(0, 4)).c_str());
+    if (w == WallTime::max() ? year >= 2262 : year <= 1677) return {};
+    return fmt::format("parse_deadline({:?}) is held at the {} end of the clock", text,
+                       w == WallTime::max() ? "far" : "near");
   }
   // The report's form, to the millisecond.
   const std::string shown = format_rfc3339(w);

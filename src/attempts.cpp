@@ -25,7 +25,7 @@ void Supervisor::launch(const Launch& l) {
 
   std::optional<Deadline> own;
   if (plan_.job_timeout > Duration::zero())
-    own = Deadline{a.started + plan_.job_timeout, plan_.job_timeout_source, a.started};
+    own = Deadline{add_saturating(a.started, plan_.job_timeout), plan_.job_timeout_source, a.started};
   Context::Ptr ctx = root_->child(own);
 
   LaunchIo io{.single = plan_.single, .inherit_output = plan_.inherit_output, .devnull = devnull_.get(),
@@ -113,6 +113,7 @@ void Supervisor::attempt_exited(LiveAttempt& la, int wait_status) {
   a.ended = clock_.now();
   a.end = end;
   a.stopped_how = la.stop_how(end);
+  a.killed_early = a.stopped_how == StopHow::Killed && la.killed_early();
   if (a.stopped_how != StopHow::None) a.stopped_why = la.stop_why();
   lease_.take_back(a.stopped_how != StopHow::None || std::holds_alternative<Signaled>(end));
   // --preserve-status: one command's own status, whichever deadline stopped it (the run's

@@ -16,8 +16,8 @@ std::variant<StartedJob, SpawnFailure> start_job(const Plan& plan, const JobSpec
     // Down the tree the deadline travels as wall time and as a budget: the budget is immune
     // to clock differences (gRPC's grpc-timeout), the wall time to spawn delays.
     const auto now = ctx.clock().now();
-    jc.budget = d->at - now;
-    jc.deadline = std::chrono::time_point_cast<Duration>(std::chrono::system_clock::now()) + jc.budget;
+    jc.budget = sub_saturating(d->at, now);
+    jc.deadline = add_saturating(std::chrono::time_point_cast<Duration>(std::chrono::system_clock::now()), jc.budget);
   }
   std::vector<std::string> vars;
   for (auto& [k, v] : job_variables(jc)) vars.push_back(k + "=" + v);

@@ -57,7 +57,7 @@ void Leftovers::adopt(std::span<const pid_t> children, const std::function<bool(
     const pid_t group = g == pid && g != ::getpgrp() ? g : 0;
     auto o = std::make_shared<Orphan>(io_, pid, group, job_group(g), fd.release());
     orphans_.push_back(o);
-    if (group && !watchdog_.watch(group))
+    if (group && !watchdog_.watch(group) && watchdog_.running())
       say_(fmt::format("the watchdog's table is full: process group {} is not covered if ctxrun is killed", group));
     o->pidfd.async_wait(asio::posix::descriptor_base::wait_read,
                         [this, o](const boost::system::error_code& ec) {

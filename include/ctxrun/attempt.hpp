@@ -101,6 +101,8 @@ class LiveAttempt {
   /// before the leader ended (given the leader's end).
   StopWhy stop_why() const { return why_; }
   StopHow stop_how(const ProcessEnd& end) const;
+  /// SIGKILL came before the grace period was over (a second signal).
+  bool killed_early() const { return term_->killed_early(); }
   /// The signal could not be delivered (EPERM).
   bool denied() const { return term_->denied(); }
 
