@@ -558,8 +558,9 @@ bool read_some(int& fd, std::string& into) {
 
 Observed execute(const Scenario& s, const std::string& token, const std::string& report_path) {
   Observed o;
-  int out[2], err[2];
-  if (::pipe2(out, O_CLOEXEC) != 0 || ::pipe2(err, O_CLOEXEC) != 0) throw std::runtime_error("pipe2");
+  int out[2], err[2], exec_done[2];
+  if (::pipe2(out, O_CLOEXEC) != 0 || ::pipe2(err, O_CLOEXEC) != 0 || ::pipe2(exec_done, O_CLOEXEC) != 0)
+    throw std::runtime_error("pipe2");
   std::vector<std::string> env = child_environment(token), argv = s.args;
   std::vector<char*> cargv, cenv;
   for (auto& a : argv) cargv.push_back(a.data());
@@ -589,6 +590,14 @@ Observed execute(const Scenario& s, const std::string& token, const std::string&
   }
   ::close(out[1]);
   ::close(err[1]);
+  // Until the exec, the child is a copy of the soak, whose own handlers for INT, TERM and HUP
+  // show in its SigCgt: the readiness check below must only look at ctxrun itself. The pipe
+  // reads EOF when its write end closes, at the exec (or the exit).
+  ::close(exec_done[1]);
+  char byte;
+  while (::read(exec_done[0], &byte, 1) < 0 && errno == EINTR) {
+  }
+  ::close(exec_done[0]);
   int outfd = out[0], errfd = err[0];
   ::fcntl(outfd, F_SETFL, O_NONBLOCK);
   ::fcntl(errfd, F_SETFL, O_NONBLOCK);
@@ -1262,6 +1271,7 @@ int main(int argc, char** argv) {
       o = execute(s, token, report);
     } catch (const std::exception& e) {
       clean_up(token);
+      std::filesystem::remove_all(a.paths.dir);
       std::fprintf(stderr, "soak: run %ld: %s\n", run, e.what());
       return 2;
     }
