@@ -25,6 +25,20 @@
 //   testchild tty                      print whether stdin is a TTY and whether our group is
 //                                      its foreground group, then read a line and echo it
 //   testchild stop                     ready, then stop ourselves (SIGSTOP) and print `continued`
+//
+// For the soak test (tests/soak.cpp):
+//   testchild after MS MODE…           sleep MS milliseconds, then run MODE
+//   testchild numbered N [MS]          N checked lines on stdout and one on stderr for every 4th,
+//                                      spread over about MS milliseconds (see numbered_line)
+//   testchild hold-pipe SECS [MS]      like escape, but the escapee keeps the job's stdout and
+//                                      stderr open; print `escaped <pid>`, exit 0 after MS ms
+//   testchild double-fork SECS         fork a child that forks a grandchild (same group, stdio
+//                                      on /dev/null) sleeping SECS, then exits; wait for the
+//                                      child, print `orphan <pid>`, exit 0
+//   testchild new-group SECS keep|null exit|wait
+//                                      fork a child that moves to a process group of its own and
+//                                      sleeps SECS, keeping the job's stdout and stderr or not;
+//                                      exit 0 at once, or when the child has ended
 #include <dirent.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -32,6 +46,8 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <climits>
+#include <cstdint>
 #include <cstdio>
 #include <ctime>
 #include <cstdlib>
@@ -172,6 +188,141 @@ int mode_tty() {
   return 0;
 }
 
+// A soak line: `~L KEY SEQ PAYLOAD CHECKSUM~`. KEY names the job (CTXRUN_PATH), the attempt,
+// the ctxrun that ran it (the tail of CTXRUN_LINEAGE) and the stream; the payload's length and
+// letters follow from SEQ; the checksum (FNV-1a of `KEY SEQ PAYLOAD`) tells a whole line from a
+// broken or spliced one. tests/soak.cpp rebuilds every line it reads the same way.
+std::string numbered_line(const std::string& key, long seq) {
+  const auto h = static_cast<std::uint64_t>(seq) * 2654435761u;
+  const std::size_t length = h % 181 + (seq % 97 == 0 ? 3000 : 0);
+  std::string text = key + " " + std::to_string(seq) + " ";
+  for (std::size_t i = 0; i < length; ++i) text += static_cast<char>('a' + (static_cast<std::size_t>(seq) * 31 + i) % 26);
+  std::uint32_t sum = 2166136261u;
+  for (const unsigned char c : text) sum = (sum ^ c) * 16777619u;
+  char hex[9];
+  std::snprintf(hex, sizeof hex, "%08x", static_cast<unsigned>(sum));
+  return "~L " + text + " " + hex + "~\n";
+}
+
+std::string env_or(const char* name, const char* fallback) {
+  const char* v = std::getenv(name);
+  return v && *v ? v : fallback;
+}
+
+// Whole lines in writes of at most PIPE_BUF bytes: a pipe takes each such write entirely or
+// not at all, so a job killed at any moment never leaves half a line behind, and every broken
+// line the soak sees was broken by ctxrun.
+class LineBatch {
+ public:
+  explicit LineBatch(int fd) : fd_(fd) {}
+  ~LineBatch() { flush(); }
+  void add(const std::string& line) {
+    if (buf_.size() + line.size() > PIPE_BUF) flush();
+    buf_ += line;
+  }
+  void flush() {
+    if (buf_.empty()) return;
+    [[maybe_unused]] auto n = ::write(fd_, buf_.data(), buf_.size());
+    buf_.clear();
+  }
+
+ private:
+  int fd_;
+  std::string buf_;
+};
+
+int mode_numbered(long n, double ms) {
+  const std::string lineage = env_or("CTXRUN_LINEAGE", "-");
+  const std::string key = env_or("CTXRUN_PATH", "-") + ":" + env_or("CTXRUN_ATTEMPT", "-") + ":" +
+                          lineage.substr(lineage.size() > 8 ? lineage.size() - 8 : 0);
+  std::fflush(stdout);
+  LineBatch out(1), err(2);
+  constexpr long kEvery = 64;  // lines between two pauses when spread over time
+  for (long i = 1; i <= n; ++i) {
+    out.add(numbered_line(key + ":o", i));
+    if (i % 4 == 0) err.add(numbered_line(key + ":e", i / 4));
+    if (ms > 0 && i % kEvery == 0) {
+      out.flush();
+      err.flush();
+      pause_seconds(ms / 1000.0 * kEvery / static_cast<double>(n));
+    }
+  }
+  return 0;
+}
+
+int mode_hold_pipe(double secs, double ms) {
+  int p[2];
+  if (::pipe(p) != 0) return 1;
+  const pid_t mid = ::fork();
+  if (mid == 0) {
+    if (::fork() == 0) {
+      ::setsid();
+      const pid_t me = ::getpid();
+      [[maybe_unused]] auto n = ::write(p[1], &me, sizeof me);
+      ::close(p[1]);
+      pause_seconds(secs);  // stdout and stderr still the job's
+      ::_exit(0);
+    }
+    ::_exit(0);
+  }
+  ::close(p[1]);
+  pid_t grand = 0;
+  [[maybe_unused]] auto n = ::read(p[0], &grand, sizeof grand);
+  ::waitpid(mid, nullptr, 0);
+  std::printf("escaped %d\n", static_cast<int>(grand));
+  std::fflush(stdout);
+  pause_seconds(ms / 1000.0);
+  return 0;
+}
+
+int mode_double_fork(double secs) {
+  int p[2];
+  if (::pipe(p) != 0) return 1;
+  const pid_t mid = ::fork();
+  if (mid == 0) {
+    if (::fork() == 0) {
+      const int null = ::open("/dev/null", O_RDWR);
+      ::dup2(null, 1);
+      ::dup2(null, 2);
+      const pid_t me = ::getpid();
+      [[maybe_unused]] auto n = ::write(p[1], &me, sizeof me);
+      ::close(p[1]);
+      pause_seconds(secs);
+      ::_exit(0);
+    }
+    ::_exit(0);
+  }
+  ::close(p[1]);
+  pid_t grand = 0;
+  [[maybe_unused]] auto n = ::read(p[0], &grand, sizeof grand);
+  ::waitpid(mid, nullptr, 0);
+  std::printf("orphan %d\n", static_cast<int>(grand));
+  std::fflush(stdout);
+  return 0;
+}
+
+int mode_new_group(double secs, bool keep, bool wait_for_it) {
+  std::fflush(stdout);
+  const pid_t p = ::fork();
+  if (p == 0) {
+    ::setpgid(0, 0);
+    if (!keep) {
+      const int null = ::open("/dev/null", O_RDWR);
+      ::dup2(null, 1);
+      ::dup2(null, 2);
+    }
+    pause_seconds(secs);
+    ::_exit(0);
+  }
+  ::setpgid(p, p);  // both sides: the child may not have run yet when we exit
+  std::printf("child %d\n", static_cast<int>(p));
+  std::fflush(stdout);
+  if (wait_for_it)
+    while (::waitpid(p, nullptr, 0) < 0 && errno == EINTR) {
+    }
+  return 0;
+}
+
 int run(std::vector<std::string> a) {
   if (a.empty()) return 2;
   const std::string mode = a[0];
@@ -250,6 +401,14 @@ int run(std::vector<std::string> a) {
     std::printf("continued\n");
     return 0;
   }
+  if (mode == "after") {
+    pause_seconds(num(1, 0) / 1000.0);
+    return run(std::vector<std::string>(a.begin() + static_cast<long>(std::min<std::size_t>(2, a.size())), a.end()));
+  }
+  if (mode == "numbered") return mode_numbered(static_cast<long>(num(1, 100)), num(2, 0));
+  if (mode == "hold-pipe") return mode_hold_pipe(num(1, 3600), num(2, 0));
+  if (mode == "double-fork") return mode_double_fork(num(1, 3600));
+  if (mode == "new-group") return mode_new_group(num(1, 3600), a.size() > 2 && a[2] == "keep", a.size() > 3 && a[3] == "wait");
   std::fprintf(stderr, "testchild: unknown mode %s\n", mode.c_str());
   return 2;
 }
