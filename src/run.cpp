@@ -245,9 +245,6 @@ int conclude(const Plan& plan, const RunResult& result, int code) {
   if (plan.single && cause && cause->kind == CauseKind::JobFailed && cause->end &&
       std::holds_alternative<Signaled>(*cause->end))
     die_by_signal(std::get<Signaled>(*cause->end).signal);
-  // A signal after the end: everything is written; the caller still sees it (a Ctrl-C at the
-  // last moment stops a script as it would have a moment earlier).
-  if (result.late_signal) die_by_signal(result.late_signal);
   return code;
 }
 

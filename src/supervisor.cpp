@@ -120,7 +120,7 @@ RunResult Supervisor::run(const Epilogue& epilogue) {
   result_.leftovers_killed = leftovers_.killed();
 
   // The words come out through the same writer, still under the loop's care: a signal now
-  // is not lost (it is the late signal ctxrun dies by), and a stalled stderr cannot hold it.
+  // ends the wait for a stalled stderr instead of killing ctxrun halfway through the report.
   epilogue_ = true;
   const std::string summary = epilogue(result_);
   if (!summary.empty()) console_.message(summary);
@@ -200,8 +200,9 @@ void Supervisor::on_signal(int sig) {
     on_child();
     return;
   }
-  if (epilogue_) {  // the run is over and written down: die by it once the words are out
-    if (!result_.late_signal) result_.late_signal = sig;
+  // The run is over and its report written: a signal now changes nothing the report says
+  // (ctxrun ends as it says), but nothing is waited for any more either.
+  if (epilogue_) {
     drop_output();
     return;
   }

@@ -230,6 +230,16 @@ std::size_t Writer::abandon() {
   for (auto* t : {out_.get(), err_.get()})
     if (t && t->waiter) t->waiter->cancel();
   busy_ = true;
+  // A line half written when the reader stopped gets one more try to end whole, without
+  // waiting: a reader that is only slow then sees no line cut short.
+  for (Lane& l : lanes_) {
+    if (l.queue.empty()) continue;
+    Chunk& c = l.queue.front();
+    if (c.offset == 0 || c.bytes[c.offset - 1] == '\n') continue;
+    const auto nl = c.bytes.find('\n', c.offset);
+    const std::size_t n = (nl == std::string::npos ? c.bytes.size() : nl + 1) - c.offset;
+    c.offset += put(c.stream, std::string_view(c.bytes).substr(c.offset, n));
+  }
   bool err_full = false;  // once a stderr write falls short, no later stderr line may pass it
   for (Lane& l : lanes_) {
     for (auto& c : l.queue) {

@@ -757,7 +757,12 @@ struct Delivered {
 
 // ctxrun was sent a signal and exited while its stdout was unread: a signal does not wait for
 // the reader (see exit_bound), so what ctxrun still held may be lost, the last line cut.
-bool tail_may_be_cut(const Observed& o) { return !o.sent.empty() && o.stalled_at_exit; }
+// ctxrun gives up on output for a reader that stalled: on a signal, or once the grace after
+// the deadline is over (it says so: "... bytes of output were not written").
+bool tail_may_be_cut(const Observed& o) {
+  return (!o.sent.empty() || o.err.find(" bytes of output were not written") != std::string::npos) &&
+         o.stalled_at_exit;
+}
 
 // Invariant 5. `counts`: per `name:attempt:stream` of the run's own jobs, what arrived.
 void check_lines(const Scenario& s, const Observed& o, const std::string& text, char stream, Violations& v,
@@ -890,9 +895,20 @@ void check_lines(const Scenario& s, const Observed& o, const std::string& text, 
   }
 }
 
+// The lines the summary adds after the jobs' (processes left behind, output given up on).
+void drop_aftermath(std::vector<std::string>& err) {
+  const auto aftermath = [](const std::string& l) {
+    return l.rfind("ctxrun: stopped ", 0) == 0 || l.rfind("ctxrun: could not stop ", 0) == 0 ||
+           l.find(" bytes of output were not written") != std::string::npos;
+  };
+  while (!err.empty() && aftermath(err.back())) err.pop_back();
+}
+
 // The summary's cause line, worded from the report's cause (see summary.cpp and the man page).
 std::string expected_cause_line(const Scenario& s, const json::value& cause, const json::array& jobs) {
-  if (cause.is_null()) return "ctxrun: all " + num(static_cast<long>(jobs.size())) + " jobs succeeded in ";
+  if (cause.is_null())
+    return jobs.size() == 1 ? "ctxrun: 1 job succeeded in "
+                            : "ctxrun: all " + num(static_cast<long>(jobs.size())) + " jobs succeeded in ";
   const auto& c = cause.as_object();
   const std::string message(c.at("message").as_string());
   if (s.stop_on == "never" && c.at("job").is_string()) {
@@ -901,7 +917,7 @@ std::string expected_cause_line(const Scenario& s, const json::value& cause, con
       const auto outcome = j.as_object().at("outcome").as_string();
       failed += outcome == "failed" || outcome == "timed-out";
     }
-    return "ctxrun: " + num(failed) + " of " + num(static_cast<long>(jobs.size())) + " jobs failed; the first: " + message;
+    return "ctxrun: " + num(failed) + " of " + num(static_cast<long>(jobs.size())) + (jobs.size() == 1 ? " job" : " jobs") + " failed; the first: " + message;
   }
   return "ctxrun: " + message;
 }
@@ -910,7 +926,7 @@ std::string expected_cause_line(const Scenario& s, const json::value& cause, con
 std::optional<int> status_from_line(std::string line) {
   const auto first = line.find("; the first: ");
   if (first != std::string::npos) line = "ctxrun: " + line.substr(first + 13);
-  if (line.rfind("ctxrun: all ", 0) == 0) return 0;
+  if (line.rfind("ctxrun: all ", 0) == 0 || line.rfind("ctxrun: 1 job succeeded in ", 0) == 0) return 0;
   if (line.rfind("ctxrun: deadline exceeded", 0) == 0 || line.find("exceeded its deadline") != std::string::npos)
     return 124;
   for (const char* kind : {"received SIG", "stdout closed (SIG"}) {
@@ -1004,6 +1020,7 @@ void check_report(const Scenario& s, const Observed& o, const json::object& r, V
 
   // The summary's cause line: after the job lines are taken off the end of stderr.
   auto err = lines_of(o.err);
+  drop_aftermath(err);
   std::size_t job_lines = 0;
   while (!err.empty() && err.back().rfind("ctxrun:   ", 0) == 0) {
     err.pop_back();
@@ -1162,6 +1179,7 @@ Violations check(const Scenario& s, const Observed& o) {
   } else if (!s.report) {
     // Without a report: the status agrees with the cause line.
     auto err = lines_of(o.err);
+    drop_aftermath(err);
     while (!err.empty() && err.back().rfind("ctxrun:   ", 0) == 0) err.pop_back();
     const auto want = err.empty() ? std::nullopt : status_from_line(err.back());
     if (!want) v.add("4 summary: no cause line understood; last stderr line \"", err.empty() ? "" : err.back(), "\"");

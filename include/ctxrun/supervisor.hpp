@@ -49,7 +49,6 @@ struct RunResult {
   int leftovers_killed = 0;     ///< ... of which needed SIGKILL
   std::vector<pid_t> abandoned; ///< left running: they refused every signal (another user's)
   std::size_t output_dropped = 0;  ///< bytes for a stalled reader, given up on at the end
-  int late_signal = 0;          ///< a signal that came once the run was over: ctxrun dies by it
 };
 
 /// Called once the run is over, while the loop still catches signals: writes the report and
