@@ -56,6 +56,7 @@ class Buffer {
   }
   // The caller has reserved the room.
   void append(std::string_view s) {
+    if (s.empty()) return;
     std::memcpy(data_.get() + size_, s.data(), s.size());
     size_ += s.size();
   }
@@ -64,6 +65,7 @@ class Buffer {
   char* end() { return data_.get() + size_; }
   void appended(std::size_t n) { size_ += n; }
   void drop_front(std::size_t n) {
+    if (n == 0) return;  // also an empty buffer, which has no storage (memmove forbids null)
     std::memmove(data_.get(), data_.get() + n, size_ - n);
     size_ -= n;
   }

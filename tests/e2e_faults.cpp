@@ -27,6 +27,21 @@ const char* const kHold = "setsid sleep 3600 & ";  // escapes the job's group, k
 
 json::value report(const std::string& file) { return json::parse(slurp(file)); }
 
+bool can_choose_pids() {
+  if (::geteuid() == 0) return true;
+  WARN("skipped: needs root, for a PID namespace where the next pid can be chosen");
+  return false;
+}
+
+// Runs `script` (with ctxrun's path as $1, in a scratch directory) as the first process of a
+// PID namespace of its own, where writing ns_last_pid chooses the next pid.
+Result in_pid_namespace(const std::string& script) {
+  TempDir t;
+  return sh("cd " + quote({t.path}) + " && unshare --pid --fork --mount-proc /bin/sh -c " + quote({script}) + " sh " +
+                quote({ctxrun_bin()}),
+            {.limit = 30s});
+}
+
 }  // namespace
 
 TEST_CASE("faults: a descendant that escaped and holds the job's stdout does not hold the run",
@@ -232,10 +247,7 @@ TEST_CASE("faults: the report is put in place whole, or the old one is left alon
 }
 
 TEST_CASE("faults: a group id the kernel gives out again is never signalled", "[e2e][faults][reuse]") {
-  if (::geteuid() != 0) {
-    WARN("skipped: needs root, for a PID namespace where the next pid can be chosen");
-    return;
-  }
+  if (!can_choose_pids()) return;
   // Job 1 exits at once; its setsid'd child holds its stdout a while. Meanwhile an unrelated
   // process leads a group with job 1's old id. ctxrun must neither wait on it nor kill it.
   const std::string script = R"sh(
@@ -252,19 +264,13 @@ TEST_CASE("faults: a group id the kernel gives out again is never signalled", "[
     kill -0 "$v" && echo "unrelated alive"
     kill -9 "$v"
   )sh";
-  TempDir t;
-  auto r = sh("cd " + quote({t.path}) + " && unshare --pid --fork --mount-proc /bin/sh -c " + quote({script}) +
-                  " sh " + quote({ctxrun_bin()}),
-              {.limit = 30s});
+  auto r = in_pid_namespace(script);
   CHECK_THAT(r.out, Contains("ctxrun 0"));
   CHECK_THAT(r.out, Contains("unrelated alive"));
 }
 
 TEST_CASE("faults: the watchdog's pid, once given out again, is never signalled", "[e2e][faults][reuse]") {
-  if (::geteuid() != 0) {
-    WARN("skipped: needs root, for a PID namespace where the next pid can be chosen");
-    return;
-  }
+  if (!can_choose_pids()) return;
   const std::string script = R"sh(
     c=$1
     "$c" -v -c 'echo ready; sleep 1' > out 2> err &
@@ -280,10 +286,7 @@ TEST_CASE("faults: the watchdog's pid, once given out again, is never signalled"
     kill -0 "$v" && echo "victim alive"
     kill -9 "$v"
   )sh";
-  TempDir t;
-  auto r = sh("cd " + quote({t.path}) + " && unshare --pid --fork --mount-proc /bin/sh -c " + quote({script}) +
-                  " sh " + quote({ctxrun_bin()}),
-              {.limit = 30s});
+  auto r = in_pid_namespace(script);
   CHECK_THAT(r.out, Contains("ctxrun 0"));
   CHECK_THAT(r.out, Contains("victim alive"));
 }

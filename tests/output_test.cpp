@@ -424,6 +424,30 @@ TEST_CASE("output: paced, jobs that end while another's block is being written c
   CHECK(mismatch_at(third.second, want_b.second) == std::string::npos);
 }
 
+TEST_CASE("output: paced, a job read back from the file after another was written whole", "[output]") {
+  // Once nothing is ready, the read-back buffer is given back; the next block read from the
+  // file starts from a buffer with no storage at all.
+  const std::vector<std::string> names = {"a", "b"};
+  const auto a = arrivals(300 << 10, 10), b = arrivals(300 << 10, 11);  // both go to the file
+  FakePort port;
+  ctxrun::LineSink sink(port, ctxrun::SinkMode::Group, names, false, kMaxLine, kSmallLimits);
+  sink.set_paced(true);
+  for (const auto* input : {&a, &b}) {
+    const std::size_t job = input == &a ? 0 : 1;
+    sink.open(job);
+    for (const auto& x : *input) sink.data(job, x.stream, x.bytes);
+    sink.close(job);
+    while (sink.has_ready()) sink.emit_ready(20000);
+  }
+  std::size_t at = 0;
+  const auto first = block_at(port.writes, at), second = block_at(port.writes, at);
+  CHECK(at == port.writes.size());
+  const auto want_a = prefixed(names, 0, a), want_b = prefixed(names, 1, b);
+  CHECK(mismatch_at(first.first, want_a.first) == std::string::npos);
+  CHECK(mismatch_at(second.first, want_b.first) == std::string::npos);
+  CHECK(mismatch_at(second.second, want_b.second) == std::string::npos);
+}
+
 TEST_CASE("output: small jobs come out the same in every mode, paced or not", "[output]") {
   const auto mode = GENERATE(ctxrun::SinkMode::Prefix, ctxrun::SinkMode::Raw, ctxrun::SinkMode::Group);
   const std::vector<std::string> names = {"a", "bb"};

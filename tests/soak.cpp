@@ -45,6 +45,9 @@
 #include <boost/json/src.hpp>
 
 #include "harness.hpp"
+#include "numbered_line.hpp"
+
+using test::numbered_line;
 
 extern char** environ;
 
@@ -702,19 +705,6 @@ std::optional<std::chrono::system_clock::time_point> parse_time(std::string_view
   t.tm_year -= 1900;
   t.tm_mon -= 1;
   return std::chrono::system_clock::from_time_t(::timegm(&t)) + Ms(ms);
-}
-
-// Same as testchild's numbered_line (tests/testchild.cpp): the line a job writes for `seq`.
-std::string numbered_line(const std::string& key, long seq) {
-  const auto h = static_cast<std::uint64_t>(seq) * 2654435761u;
-  const std::size_t length = h % 181 + (seq % 97 == 0 ? 3000 : 0);
-  std::string text = key + " " + std::to_string(seq) + " ";
-  for (std::size_t i = 0; i < length; ++i) text += static_cast<char>('a' + (static_cast<std::size_t>(seq) * 31 + i) % 26);
-  std::uint32_t sum = 2166136261u;
-  for (const unsigned char c : text) sum = (sum ^ c) * 16777619u;
-  char hex[9];
-  std::snprintf(hex, sizeof hex, "%08x", static_cast<unsigned>(sum));
-  return "~L " + text + " " + hex + "~";
 }
 
 std::string prefix_for(const std::vector<Job>& jobs, const std::string& mode, const std::string& name) {
