@@ -96,7 +96,9 @@ std::string describe(const Cause& c) {
       text = c.detail.empty() ? "canceled by the enclosing ctxrun" : c.detail;
       break;
     case CauseKind::SpawnFailed:
-      text = fmt::format("job \"{}\" could not start: {}", c.job, c.detail);
+      // No job: ctxrun itself failed while the run went on (see Supervisor::run).
+      text = c.job.empty() ? fmt::format("ctxrun failed: {}", c.detail)
+                           : fmt::format("job \"{}\" could not start: {}", c.job, c.detail);
       break;
   }
   for (const auto& inner : c.chain) text += ": " + describe(inner);

@@ -267,6 +267,23 @@ struct LineSink::Group {
     running[job] = Held{};
   }
 
+  // Drops every finished block, the one being written included: its lines read back from the
+  // file but not written yet go too, or they would be written as the next block's.
+  std::uint64_t discard() {
+    const std::uint64_t bytes = ready_bytes;
+    for (auto& b : ready)
+      for (Part* p : {&b.held.out, &b.held.err}) {
+        for (; p->extent < p->extents.size(); ++p->extent, p->extent_read = 0)
+          file.release(p->extents[p->extent].at + p->extent_read, p->extents[p->extent].size - p->extent_read);
+        free(p->mem);
+      }
+    ready.clear();
+    ready_bytes = 0;
+    free(stage);
+    stage_begin = 0;
+    return bytes;
+  }
+
   // Writes the ready jobs' lines, oldest job first, until `budget` bytes are written or a
   // line crosses it. Returns the bytes written.
   std::uint64_t emit(OutputPort& port, std::uint64_t budget) {
@@ -513,10 +530,7 @@ bool LineSink::has_ready() const { return group_ && !group_->ready.empty(); }
 
 std::uint64_t LineSink::discard_ready() {
   if (!group_) return 0;
-  const std::uint64_t bytes = group_->ready_bytes;
-  group_->ready.clear();
-  group_->ready_bytes = 0;
-  return bytes;
+  return group_->discard();
 }
 
 GroupStats LineSink::stats() const { return group_ ? group_->stats : GroupStats{}; }

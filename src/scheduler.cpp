@@ -60,9 +60,15 @@ Verdict Scheduler::ended(std::size_t job, AttemptResult result) {
   auto& j = jobs_[job];
   --running_;
   Verdict v;
-  if (!stopped && !success && !run_done_ && j.attempts <= policy_.retries) {
+  bool retry = !stopped && !success && !run_done_ && j.attempts <= policy_.retries;
+  TimePoint at{};
+  if (retry) {
+    at = add_saturating(clock_.now(), delay_before(j.attempts + 1));
+    retry = !policy_.until || at < *policy_.until;  // one that could never start is not waited for
+  }
+  if (retry) {
     j.state = State::Waiting;
-    j.retry_at = clock_.now() + delay_before(j.attempts + 1);
+    j.retry_at = at;
     ++waiting_;
     v.retry = true;
     v.retry_at = j.retry_at;

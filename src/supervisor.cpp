@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include "ctxrun/descendants.hpp"
+#include "ctxrun/exit_code.hpp"
 #include "ctxrun/signal_name.hpp"
 #include "ctxrun/status_line.hpp"
 #include "supervisor_impl.hpp"
@@ -104,8 +105,8 @@ RunResult Supervisor::run(const Epilogue& epilogue) {
         io_.run();
         break;
       } catch (const std::exception& e) {
-        console_.message(fmt::format("ctxrun: {}\n", e.what()));
-        root_->cancel(Cause::spawn_failed("", e.what(), 125));
+        verbose(e.what());
+        root_->cancel(Cause::spawn_failed("", e.what(), static_cast<int>(ExitCode::Usage)));
       }
     }
   };
@@ -128,7 +129,6 @@ RunResult Supervisor::run(const Epilogue& epilogue) {
   io_.poll();  // a signal that came meanwhile
   flush_then(Stage::Over);
   run_loop();
-  result_.output_dropped = writer_.dropped() + group_dropped_;
   watchdog_.stop();
   return std::move(result_);
 }

@@ -74,6 +74,11 @@ TEST_CASE("cause: a job that could not start", "[cause]") {
   CHECK(ctxrun::describe(c) == "job \"x\" could not start: nope: No such file or directory");
 }
 
+TEST_CASE("cause: ctxrun itself failing during a run names no job", "[cause]") {
+  const auto c = ctxrun::Cause::spawn_failed("", "epoll_ctl: Cannot allocate memory", 125);
+  CHECK(ctxrun::describe(c) == "ctxrun failed: epoll_ctl: Cannot allocate memory");
+}
+
 TEST_CASE("cause: canceled by a job, with and without its name", "[cause]") {
   ctxrun::Cause c;
   c.kind = ctxrun::CauseKind::CanceledByJob;

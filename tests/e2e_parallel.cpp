@@ -123,9 +123,19 @@ TEST_CASE("parallel: --retries runs a failed job again, CTXRUN_ATTEMPT counts", 
   CHECK_THAT(exhausted.err, Contains("(attempt 2)"));
 }
 
-TEST_CASE("parallel: a retry delay ends at once when the run's deadline does", "[e2e][parallel][retry]") {
-  auto r = run(jobs({"-t", "400ms", "--retries", "5", "--retry-delay", "30s"}, {"exit 1"}));
-  CHECK(r.code == 124);
+TEST_CASE("parallel: a retry that could only come after the deadline is not waited for", "[e2e][parallel][retry]") {
+  auto r = run({"-t", "3s", "--retries", "5", "--retry-delay", "2s", "-c", "exit 1"});
+  CHECK(r.code == 1);  // the job's failure, not the deadline
+  CHECK(r.elapsed < 3s);
+  CHECK_THAT(r.err, Contains("exited with status 1"));
+}
+
+TEST_CASE("parallel: a retry delay ends at once when the run is canceled", "[e2e][parallel][retry]") {
+  Process p(jobs({ctxrun_bin(), "-v", "--retries", "5", "--retry-delay", "30s"}, {"exit 1"}));
+  p.wait_for_err_line("ctxrun: job \"1\" exited with status 1");  // the retry waits 30 s now
+  p.send(SIGTERM);
+  auto r = p.wait(10s);
+  CHECK(r.signal == SIGTERM);
   CHECK(r.elapsed < 10s);
   CHECK(r.survivors.empty());
 }

@@ -448,6 +448,30 @@ TEST_CASE("output: paced, a job read back from the file after another was writte
   CHECK(mismatch_at(second.second, want_b.second) == std::string::npos);
 }
 
+TEST_CASE("output: paced, discarding a block half written leaves nothing of it for the next", "[output]") {
+  const std::vector<std::string> names = {"a", "b"};
+  const auto a = arrivals(300 << 10, 12), b = arrivals(2000, 13);  // a goes to the file
+  FakePort port;
+  ctxrun::LineSink sink(port, ctxrun::SinkMode::Group, names, false, kMaxLine, kSmallLimits);
+  sink.set_paced(true);
+  sink.open(0);
+  for (const auto& x : a) sink.data(0, x.stream, x.bytes);
+  sink.close(0);
+  sink.emit_ready(20000);  // under way, with lines read back from the file and not written yet
+  REQUIRE(sink.has_ready());
+  CHECK(sink.discard_ready() > 0);
+  CHECK_FALSE(sink.has_ready());
+  const std::size_t before = port.writes.size();
+  sink.open(1);
+  for (const auto& x : b) sink.data(1, x.stream, x.bytes);
+  sink.close(1);
+  while (sink.has_ready()) sink.emit_ready(20000);
+  const std::vector<Write> after(port.writes.begin() + static_cast<long>(before), port.writes.end());
+  std::size_t at = 0;
+  CHECK(block_at(after, at) == prefixed(names, 1, b));
+  CHECK(at == after.size());
+}
+
 TEST_CASE("output: small jobs come out the same in every mode, paced or not", "[output]") {
   const auto mode = GENERATE(ctxrun::SinkMode::Prefix, ctxrun::SinkMode::Raw, ctxrun::SinkMode::Group);
   const std::vector<std::string> names = {"a", "bb"};

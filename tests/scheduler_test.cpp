@@ -326,3 +326,22 @@ TEST_CASE("scheduler: next_wakeup is the earliest waiting retry", "[scheduler]")
   CHECK(s.due() == std::vector<ctxrun::Launch>{{0, 2}});
   CHECK(s.next_wakeup() == second);
 }
+
+TEST_CASE("scheduler: a retry that would come due at or after the deadline is not waited for", "[scheduler]") {
+  Fixture f;
+  ctxrun::Policy p = with_retries(3, 2s);
+  p.jitter = 0;
+  p.until = f.clock.now() + 3s;
+  auto s = f.make(1, p);
+  s.due();
+  const auto first = s.ended(0, AttemptResult::Failed);  // due in 2s: before the deadline
+  REQUIRE(first.retry);
+  f.clock.advance(2s);
+  REQUIRE(s.due().size() == 1);
+  const auto second = s.ended(0, AttemptResult::Failed);  // due in 4s: after it
+  CHECK_FALSE(second.retry);
+  CHECK(second.job_done);
+  CHECK(second.first_failure);
+  CHECK(second.ends_run);
+  CHECK(s.finished());
+}

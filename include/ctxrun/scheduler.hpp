@@ -21,6 +21,9 @@ struct Policy {
   Duration retry_delay{0};      ///< before the first retry
   double retry_backoff = 2.0;   ///< each further delay is this many times longer
   double jitter = 0.2;          ///< each delay is scaled by a random factor in [1-j, 1+j)
+  /// The run's deadline: a retry due at or after it would never start, so it is not waited
+  /// for (the job fails with its last attempt's status, and the run does not sit idle).
+  std::optional<TimePoint> until = std::nullopt;
 };
 
 /// An attempt to start now: job index (0-based) and attempt number (1-based).
