@@ -342,8 +342,9 @@ void Supervisor::check_flushed() {
 
 // Gives up on the output still waiting for a stalled reader.
 void Supervisor::drop_output() {
-  writer_.abandon();
+  // The blocks first: the writer's drop calls back for more room, which would emit them.
   if (sink_) group_dropped_ += sink_->discard_ready();
+  writer_.abandon();
   check_flushed();
 }
 

@@ -109,6 +109,10 @@ bool Writer::idle() const { return lanes_[0].queue.empty() && lanes_[1].queue.em
 
 void Writer::write(Stream stream, std::string_view bytes) {
   if (bytes.empty() || target(stream).broken) return;
+  if (stalled_[stream == Stream::Out ? 0 : 1]) {  // given up on: not one more piece of a line
+    dropped_ += bytes.size();
+    return;
+  }
   Lane& l = lane(stream);
   // Nothing queued before these bytes: they go straight out, and only what the reader does
   // not take now is copied (a copy of every batch cost more than the formatting).
@@ -116,6 +120,7 @@ void Writer::write(Stream stream, std::string_view bytes) {
   if (bytes.empty()) return;
   if (given_up_) {  // nothing waits for a reader any more: what it did not take is lost
     dropped_ += bytes.size();
+    stalled_[stream == Stream::Out ? 0 : 1] = true;
     return;
   }
   enqueue(l, stream, bytes);
@@ -248,6 +253,7 @@ std::size_t Writer::abandon() {
         rest.remove_prefix(put(Stream::Err, rest));
         err_full = !rest.empty();
       }
+      if (!rest.empty()) stalled_[c.stream == Stream::Out ? 0 : 1] = true;
       dropped += rest.size();
     }
     l.queue.clear();

@@ -288,3 +288,32 @@ TEST_CASE("mech writer: a regular file is written at once, with nothing left pen
   ::close(file);
   ::unlink(path);
 }
+
+TEST_CASE("mech writer: after giving up, a stalled stream takes nothing more, the other still writes",
+          "[mech][writer]") {
+  KillOnExit cleanup;
+  auto out_pipe = ctxrun::make_pipe(), err_pipe = ctxrun::make_pipe(), report = ctxrun::make_pipe();
+  const pid_t pid = fork_with_stdio(out_pipe.write.get(), err_pipe.write.get(),
+                                    {out_pipe.read.get(), err_pipe.read.get(), report.read.get()}, [&] {
+    asio::io_context io;
+    ctxrun::Writer w(io, [](Stream) {});
+    for (int i = 0; i < kBatches; ++i) w.write(Stream::Out, batch("out", i));  // far more than the pipe holds
+    const std::size_t dropped = w.abandon();
+    w.write(Stream::Out, "late\n");  // would come after a cut line: dropped whole
+    w.write(Stream::Err, "summary\n");
+    ::dprintf(report.write.get(), "gave up dropped=%zu total=%zu pending=%zu\n", dropped, w.dropped(), w.pending());
+    return 0;
+  });
+  cleanup.pids.push_back(pid);
+  for (auto* fd : {&out_pipe.write, &err_pipe.write, &report.write}) fd->reset();
+  Lines rep(std::move(report.read)), out(std::move(out_pipe.read)), err(std::move(err_pipe.read));
+  const std::string gave_up = rep.wait_for("gave up ");
+  CHECK(value(gave_up, "dropped") > 0);
+  CHECK(value(gave_up, "total") == value(gave_up, "dropped") + 5);
+  CHECK(value(gave_up, "pending") == 0);
+  CHECK(exited_with(reap(pid), 0));
+  CHECK(out.read_to_eof());
+  CHECK(out.text().find("late") == std::string::npos);
+  CHECK(err.read_to_eof());
+  CHECK(err.text() == "summary\n");
+}

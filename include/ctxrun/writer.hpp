@@ -50,7 +50,8 @@ class Writer final : public OutputPort {
   void when_idle(std::function<void()> f);
   /// Gives up on what is queued (the reader stalled past the end of the run, or a signal
   /// came); returns how many bytes were dropped. From then on every write takes what the
-  /// reader takes at once and drops the rest (counted in dropped()).
+  /// reader takes at once and drops the rest (counted in dropped()); a stream that had to
+  /// drop anything takes nothing more, so no later line comes out cut.
   std::size_t abandon();
   std::size_t dropped() const { return dropped_; }
 
@@ -91,6 +92,7 @@ class Writer final : public OutputPort {
   std::size_t low_ = 0;
   std::function<void()> drained_, idle_;
   bool given_up_ = false;   // abandon() was called: no more waiting for any reader
+  bool stalled_[2] = {};    // [stdout, stderr] given up on: every later write is dropped whole
   std::size_t dropped_ = 0;
 };
 
