@@ -243,8 +243,11 @@ TEST_CASE("single: the context travels down in the environment", "[e2e][single][
 
 TEST_CASE("single: a nested ctxrun never outlives its parent's deadline", "[e2e][single][env]") {
   // The inner ctxrun asks for an hour; the outer has 500ms. The inner stops by itself at the
-  // inherited deadline (its own cause line says so) even if the outer's signal were lost.
-  auto r = run(with({"-t", "500ms", "-n", "outer"}, {ctxrun_bin(), "-t", "1h", "-s", "USR1", "--", child_bin(), "sleep", "3600"}));
+  // inherited deadline (its own cause line says so) even if the outer's signal is lost: it is
+  // started with SIGTERM ignored, so the outer's SIGTERM, due at the same instant, cannot win.
+  const std::string inner = "trap '' TERM; exec " + quote({ctxrun_bin(), "-t", "1h", "-s", "USR1", "--", child_bin(),
+                                                           "sleep", "3600"});
+  auto r = run(with({"-t", "500ms", "-n", "outer"}, {"/bin/sh", "-c", inner}));
   CHECK(r.code == 124);
   CHECK_THAT(r.err, Contains("inherited CTXRUN_"));
   CHECK(r.elapsed < 5s);
