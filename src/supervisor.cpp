@@ -47,7 +47,7 @@ Supervisor::Supervisor(Plan& plan, const Clock& clock)
       start_state_(prepare_process(handled_signals())),
       writer_(io_,
               [this](Stream s) {
-                root_->cancel(Cause::received(SIGPIPE, s == Stream::Out ? "stdout closed" : "stderr closed"));
+                root_->cancel(received(SIGPIPE, s == Stream::Out ? "stdout closed" : "stderr closed"));
               }),
       console_(writer_, ::isatty(STDOUT_FILENO) == 1, ::isatty(STDERR_FILENO) == 1),
       scheduler_(plan.jobs.size(), plan.policy, clock,
@@ -206,7 +206,7 @@ void Supervisor::on_signal(int sig) {
     drop_output();
     return;
   }
-  if (root_->cancel(Cause::received(sig))) {
+  if (root_->cancel(received(sig))) {
     // Every job has ended and only output is left to write: nothing to give a grace to.
     if (stage_ == Stage::Flushing) drop_output();
     return;
@@ -225,6 +225,13 @@ void Supervisor::on_child() {
   for (auto& a : attempts_) {  // Ctrl-Z, or a read from the terminal in the background
     if (a->phase() <= LiveAttempt::Phase::Stopping && stopped_now(a->pidfd())) lease_.job_stopped(a->pid());
   }
+}
+
+// A received signal as a cause, with how long into the run it came (the report's after_s).
+Cause Supervisor::received(int sig, std::string detail) const {
+  Cause c = Cause::received(sig, std::move(detail));
+  c.after = clock_.now() - result_.started;
+  return c;
 }
 
 bool Supervisor::known(pid_t pid) const {

@@ -66,6 +66,7 @@ class Supervisor final : LiveAttempt::Events {
   void tick_status();
   void verbose(std::string text);
   bool known(pid_t pid) const;
+  Cause received(int sig, std::string detail = {}) const;
 
   // Attempts (attempts.cpp).
   void launch(const Launch& l);

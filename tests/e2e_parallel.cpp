@@ -336,6 +336,9 @@ TEST_CASE("parallel: the report is written when a signal cancels the run", "[e2e
   const auto doc = json::parse(slurp(file)).as_object();
   CHECK(doc.at("cause").at("kind").as_string() == "signal");
   CHECK(doc.at("cause").at("signal").as_string() == "SIGINT");
+  // When in the run it came: after both jobs were ready, so not at 0.
+  CHECK(doc.at("cause").at("after_s").to_number<double>() > 0.0);
+  CHECK(doc.at("cause").at("after_s").to_number<double>() <= doc.at("duration_s").to_number<double>());
   CHECK(r.survivors.empty());
 }
 
