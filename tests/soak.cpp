@@ -1108,8 +1108,19 @@ void check_report(const Scenario& s, const Observed& o, const json::object& r, V
                     : outcome == "killed"     ? because == "canceled" && stopped == "killed"
                                               : false;
     if (!ok) say("outcome ", outcome, ", but the last attempt ended with ", end_text(last), ", stopped ", stopped, " because ", because);
+    // A retry that could only come at or after the run's deadline is not waited for: the
+    // failure stands. The delay before attempt n+1 is retry_delay × 2^(n-1), times a jitter
+    // below 1.2.
+    const auto retry_past_deadline = [&] {
+      const auto ended = parse_time(last.at("ended").as_string());
+      if (!s.timeout || !ended) return false;
+      const Ms rel = std::chrono::duration_cast<Ms>(*ended - o.started_wall);
+      const Ms delay = s.retry_delay * (1L << std::min<std::size_t>(attempts.size() - 1, 20)) * 12 / 10;
+      return rel + delay + 20ms >= *s.timeout;
+    };
     if ((outcome == "failed" || outcome == "timed-out") && name == cause_job && s.stop_on != "never" &&
-        attempts.size() != static_cast<std::size_t>(s.retries + 1) && (kind == "job-failed" || kind == "deadline-exceeded"))
+        attempts.size() != static_cast<std::size_t>(s.retries + 1) && (kind == "job-failed" || kind == "deadline-exceeded") &&
+        !retry_past_deadline())
       say("ended the run after ", num(static_cast<long>(attempts.size())), " attempts of ", num(s.retries + 1));
   }
 }
