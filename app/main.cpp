@@ -6,7 +6,7 @@
 #include "ctxrun/cli.hpp"
 #include "ctxrun/error.hpp"
 #include "ctxrun/exit_code.hpp"
-#include "ctxrun/run.hpp"
+#include "run.hpp"
 
 int main(int argc, char** argv) {
   try {

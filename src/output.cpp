@@ -16,7 +16,7 @@
 
 #include <fmt/format.h>
 
-#include "ctxrun/terminal.hpp"
+#include "ctxrun/text.hpp"
 
 namespace ctxrun {
 namespace {

@@ -3,11 +3,11 @@
 
 #include <fmt/format.h>
 
-#include "ctxrun/terminal.hpp"
+#include "ctxrun/text.hpp"
 
 namespace ctxrun {
 
-std::string status_text(const StatusCounts& c, std::size_t width, bool color) {
+std::string status_text(const Progress& c, std::size_t width, bool color) {
   std::string s = fmt::format("[{}/{}] {} running", c.done, c.total, c.running);
   if (c.failed) {
     const std::string failed = fmt::format("{} failed", c.failed);

@@ -8,7 +8,7 @@
 #include <fmt/format.h>
 
 #include "ctxrun/signal_name.hpp"
-#include "ctxrun/terminal.hpp"
+#include "ctxrun/text.hpp"
 
 namespace ctxrun {
 

@@ -11,7 +11,6 @@
 #include "ctxrun/descendants.hpp"
 #include "ctxrun/exit_code.hpp"
 #include "ctxrun/signal_name.hpp"
-#include "ctxrun/status_line.hpp"
 #include "supervisor_impl.hpp"
 
 namespace ctxrun {
@@ -41,9 +40,10 @@ std::size_t watched_groups(const Plan& plan) {
   return (plan.policy.max_running ? std::min(plan.policy.max_running, jobs) : jobs) + kOrphanGroups;
 }
 
-Supervisor::Supervisor(Plan& plan, const Clock& clock)
+Supervisor::Supervisor(Plan& plan, const Clock& clock, Presenter& presenter)
     : plan_(plan),
       clock_(clock),
+      presenter_(presenter),
       start_state_(prepare_process(handled_signals())),
       writer_(io_,
               [this](Stream s) {
@@ -82,7 +82,7 @@ Supervisor::Supervisor(Plan& plan, const Clock& clock)
   }
 }
 
-RunResult Supervisor::run(const Epilogue& epilogue) {
+RunResult Supervisor::run() {
   result_.started = clock_.now();
   result_.started_wall = std::chrono::system_clock::now();
   for (int sig : start_state_.handled) signals_.add(sig);
@@ -123,7 +123,7 @@ RunResult Supervisor::run(const Epilogue& epilogue) {
   // The words come out through the same writer, still under the loop's care: a signal now
   // ends the wait for a stalled stderr instead of killing ctxrun halfway through the report.
   epilogue_ = true;
-  const std::string summary = epilogue(result_);
+  const std::string summary = presenter_.epilogue(result_);
   if (!summary.empty()) console_.message(summary);
   io_.restart();
   io_.poll();  // a signal that came meanwhile
@@ -368,7 +368,7 @@ void Supervisor::give_up() {
 }
 
 void Supervisor::tick_status() {
-  StatusCounts c;
+  Progress c;
   c.total = records_.size();
   for (const auto& r : records_) {
     c.done += r.outcome != JobOutcome::Pending;
@@ -377,7 +377,7 @@ void Supervisor::tick_status() {
   c.running = scheduler_.running();
   c.canceled = root_->done();
   if (root_->deadline()) c.left = root_->deadline()->at - clock_.now();
-  console_.status(status_text(c, terminal_width(STDERR_FILENO), plan_.color));
+  console_.status(presenter_.status(c, terminal_width(STDERR_FILENO)));
   status_timer_.expires_after(kStatusTick);
   status_timer_.async_wait([this](const boost::system::error_code& ec) {
     if (!ec && stage_ <= Stage::Draining) tick_status();
@@ -388,8 +388,8 @@ void Supervisor::verbose(std::string text) {
   if (plan_.verbose) console_.message(fmt::format("ctxrun: {}\n", text));
 }
 
-RunResult supervise(Plan& plan, const Clock& clock, const Epilogue& epilogue) {
-  return Supervisor(plan, clock).run(epilogue);
+RunResult supervise(Plan& plan, const Clock& clock, Presenter& presenter) {
+  return Supervisor(plan, clock, presenter).run();
 }
 
 }  // namespace ctxrun

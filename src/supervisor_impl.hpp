@@ -38,8 +38,8 @@ std::size_t watched_groups(const Plan& plan);
 
 class Supervisor final : LiveAttempt::Events {
  public:
-  Supervisor(Plan& plan, const Clock& clock);
-  RunResult run(const Epilogue& epilogue);
+  Supervisor(Plan& plan, const Clock& clock, Presenter& presenter);
+  RunResult run();
 
  private:
   // How far the run has come. Each stage begins when the one before is over; check_finished()
@@ -85,6 +85,7 @@ class Supervisor final : LiveAttempt::Events {
 
   const Plan& plan_;
   const Clock& clock_;
+  Presenter& presenter_;
   StartState start_state_;
   asio::io_context io_;
   asio::signal_set signals_{io_};

@@ -8,7 +8,7 @@
 #include <catch2/catch.hpp>
 
 #include "ctxrun/output.hpp"
-#include "ctxrun/terminal.hpp"
+#include "ctxrun/text.hpp"
 
 namespace {
 

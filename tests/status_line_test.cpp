@@ -4,12 +4,12 @@
 #include <catch2/catch.hpp>
 
 #include "ctxrun/status_line.hpp"
-#include "ctxrun/terminal.hpp"
+#include "ctxrun/text.hpp"
 
 using namespace std::chrono_literals;
 
 TEST_CASE("status_line: counts, running and time left", "[status_line]") {
-  ctxrun::StatusCounts c;
+  ctxrun::Progress c;
   c.total = 50;
   c.done = 12;  // 11 succeeded, 1 failed
   c.failed = 1;
@@ -19,7 +19,7 @@ TEST_CASE("status_line: counts, running and time left", "[status_line]") {
 }
 
 TEST_CASE("status_line: no failures and no deadline leave those parts out", "[status_line]") {
-  ctxrun::StatusCounts c;
+  ctxrun::Progress c;
   c.total = 3;
   c.done = 1;
   c.running = 2;
@@ -27,7 +27,7 @@ TEST_CASE("status_line: no failures and no deadline leave those parts out", "[st
 }
 
 TEST_CASE("status_line: a stopping run says so instead of the time left", "[status_line]") {
-  ctxrun::StatusCounts c;
+  ctxrun::Progress c;
   c.total = 2;
   c.running = 2;
   c.left = 10s;
@@ -36,7 +36,7 @@ TEST_CASE("status_line: a stopping run says so instead of the time left", "[stat
 }
 
 TEST_CASE("status_line: a deadline already past shows 0s left", "[status_line]") {
-  ctxrun::StatusCounts c;
+  ctxrun::Progress c;
   c.total = 1;
   c.running = 1;
   c.left = -2s;
@@ -44,7 +44,7 @@ TEST_CASE("status_line: a deadline already past shows 0s left", "[status_line]")
 }
 
 TEST_CASE("status_line: color paints the failures red only", "[status_line]") {
-  ctxrun::StatusCounts c;
+  ctxrun::Progress c;
   c.total = 2;
   c.done = 1;
   c.failed = 1;
@@ -55,7 +55,7 @@ TEST_CASE("status_line: color paints the failures red only", "[status_line]") {
 }
 
 TEST_CASE("status_line: the text is elided to the width", "[status_line]") {
-  ctxrun::StatusCounts c;
+  ctxrun::Progress c;
   c.total = 50;
   c.done = 12;  // 11 succeeded, 1 failed
   c.failed = 1;
@@ -72,7 +72,7 @@ TEST_CASE("status_line: the text is elided to the width", "[status_line]") {
 // bytes count as columns, so the colored line comes out narrower than the width.
 TEST_CASE("status_line: a colored line is elided to the width without broken escapes",
           "[status_line]") {
-  ctxrun::StatusCounts c;
+  ctxrun::Progress c;
   c.total = 2;
   c.done = 1;
   c.failed = 1;

@@ -7,7 +7,7 @@
 #include <catch2/catch.hpp>
 
 #include "ctxrun/summary.hpp"
-#include "ctxrun/terminal.hpp"
+#include "ctxrun/text.hpp"
 
 using namespace std::chrono_literals;
 using Lines = std::vector<std::string>;

@@ -9,6 +9,7 @@
 
 #include "ctxrun/duration.hpp"
 #include "ctxrun/scheduler.hpp"
+#include "ctxrun/terminal.hpp"
 
 namespace ctxrun {
 
@@ -17,8 +18,6 @@ namespace ctxrun {
 inline constexpr int kMaxRetries = 1'000'000;
 
 enum class OutputMode { Auto, Inherit, Prefix, Group, Raw };
-enum class ColorMode { Auto, Always, Never };
-enum class Tristate { Auto, On, Off };
 
 /// A flag's value together with the text the user wrote (for messages: `--timeout 5s`).
 template <class T>

@@ -5,7 +5,7 @@
 #include "ctxrun/context.hpp"
 #include "ctxrun/posix.hpp"
 #include "ctxrun/spawner.hpp"
-#include "ctxrun/supervisor.hpp"
+#include "ctxrun/plan.hpp"
 
 namespace ctxrun {
 

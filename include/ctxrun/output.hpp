@@ -1,4 +1,4 @@
-// output.hpp — job output as whole lines: prefixed, raw, or grouped per job (SPEC §7).
+// output.hpp — job output as whole lines: prefixed, raw, or grouped per job.
 #pragma once
 #include <cstddef>
 #include <cstdint>
@@ -9,19 +9,9 @@
 #include <vector>
 
 #include "ctxrun/line_splitter.hpp"
+#include "ctxrun/output_port.hpp"
 
 namespace ctxrun {
-
-enum class Stream { Out = 1, Err = 2 };
-
-/// Where formatted bytes go (the loop's writer). Each call carries whole lines only.
-class OutputPort {
- public:
-  virtual ~OutputPort() = default;
-  virtual void write(Stream stream, std::string_view bytes) = 0;
-};
-
-enum class SinkMode { Prefix, Raw, Group };
 
 /// Where group mode holds a job's output until it is emitted: in memory up to these limits,
 /// beyond them in one anonymous temporary file in $TMPDIR (or /tmp).

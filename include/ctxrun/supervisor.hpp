@@ -1,43 +1,18 @@
 // supervisor.hpp — the loop: one io_context that turns events into scheduler calls and
 // scheduler decisions into spawns and terminations. Policy lives in Scheduler, signal
-// sequences in Termination, words in summary/report: this file only routes.
+// sequences in Termination, words in the Presenter: this file only routes.
 #pragma once
-#include <functional>
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "ctxrun/cause.hpp"
-#include "ctxrun/context.hpp"
 #include "ctxrun/job.hpp"
-#include "ctxrun/output.hpp"
-#include "ctxrun/scheduler.hpp"
+#include "ctxrun/plan.hpp"
+#include "ctxrun/progress.hpp"
 
 namespace ctxrun {
-
-/// Everything the loop needs, resolved from the options and the inherited environment.
-struct Plan {
-  std::vector<JobSpec> jobs;
-  Policy policy;
-  bool single = false;                    ///< one command: it keeps stdin, may get the terminal
-  std::optional<Deadline> deadline;       ///< the root's, on the steady clock
-  Duration job_timeout{0};                ///< 0: none
-  std::string job_timeout_source;         ///< `--job-timeout 2s`
-  int first_signal = 15;
-  Duration grace{};
-  bool inherit_output = false;            ///< jobs write to ctxrun's stdout/stderr directly
-  SinkMode sink_mode = SinkMode::Prefix;
-  bool color = false;
-  bool status_line = false;
-  bool verbose = false;
-  int tty = -1;                           ///< hand this terminal to the single job
-  Context::Values values;
-  std::string run_id, path;
-  std::string instance_id;                ///< this ctxrun's own, random: what the watchdog looks for
-  std::string lineage;                    ///< CTXRUN_LINEAGE for the jobs: the inherited one, then ours
-  std::vector<std::string> base_env;      ///< the environment minus what each job gets set
-  std::string search_path;                ///< PATH for finding directly exec'd commands
-};
 
 struct RunResult {
   std::vector<JobRecord> jobs;
@@ -51,13 +26,20 @@ struct RunResult {
   std::size_t output_dropped = 0;  ///< bytes for a stalled reader, given up on at the end
 };
 
-/// Called once the run is over, while the loop still catches signals: writes the report and
-/// returns the summary for stderr, which the loop then writes like any other output.
-using Epilogue = std::function<std::string(const RunResult&)>;
+/// The words of a run, which the loop leaves to the layers above it: it hands them data.
+class Presenter {
+ public:
+  virtual ~Presenter() = default;
+  /// The live status line's text, at most `width` columns (0: no limit).
+  virtual std::string status(const Progress& progress, std::size_t width) = 0;
+  /// Called once the run is over, while the loop still catches signals: writes the report and
+  /// returns the summary for stderr, which the loop then writes like any other output.
+  virtual std::string epilogue(const RunResult& result) = 0;
+};
 
 /// Runs the plan to the end: every job ended or never started, every process reaped, every
 /// line of output written (or given up on: a stalled reader past the deadline's grace, or a
 /// signal). The jobs move out of the plan into the result (a large run keeps one copy).
-RunResult supervise(Plan& plan, const Clock& clock, const Epilogue& epilogue);
+RunResult supervise(Plan& plan, const Clock& clock, Presenter& presenter);
 
 }  // namespace ctxrun

@@ -18,7 +18,7 @@
 #include <string_view>
 #include <vector>
 
-#include "ctxrun/output.hpp"
+#include "ctxrun/output_port.hpp"
 
 namespace boost::asio {
 class io_context;

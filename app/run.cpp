@@ -1,6 +1,6 @@
 // run.cpp — from Options to a Plan (flags, inherited context, environment), and from the
 // result to words, a report and an exit status.
-#include "ctxrun/run.hpp"
+#include "run.hpp"
 
 #include <fcntl.h>
 #include <sched.h>
@@ -19,6 +19,7 @@
 #include "ctxrun/posix.hpp"
 #include "ctxrun/report.hpp"
 #include "ctxrun/report_file.hpp"
+#include "ctxrun/status_line.hpp"
 #include "ctxrun/summary.hpp"
 #include "ctxrun/supervisor.hpp"
 #include "ctxrun/terminal.hpp"
@@ -259,12 +260,24 @@ int run(const Options& o) {
   Plan plan = make_plan(o, in, deadline);
   std::optional<ReportFile> report;
   if (o.report) report.emplace(*o.report);  // now: a report that cannot be written is bad input
-  int code = 0;
+  // The words: the status line, and at the end the summary and the report.
+  class Words final : public Presenter {
+   public:
+    Words(const Options& o, const Plan& plan, const Deadlines& deadline, std::optional<ReportFile>& report)
+        : o_(o), plan_(plan), deadline_(deadline), report_(report) {}
+    std::string status(const Progress& p, std::size_t width) override { return status_text(p, width, plan_.color); }
+    std::string epilogue(const RunResult& r) override { return ctxrun::epilogue(o_, plan_, deadline_, r, report_, code); }
+    int code = 0;
+
+   private:
+    const Options& o_;
+    const Plan& plan_;
+    const Deadlines& deadline_;
+    std::optional<ReportFile>& report_;
+  } words(o, plan, deadline, report);
   // supervise() takes the jobs: they come back in the result.
-  const RunResult result = supervise(plan, clock, [&](const RunResult& r) {
-    return epilogue(o, plan, deadline, r, report, code);
-  });
-  return conclude(plan, result, code);
+  const RunResult result = supervise(plan, clock, words);
+  return conclude(plan, result, words.code);
 }
 
 }  // namespace ctxrun

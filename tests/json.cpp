@@ -1,0 +1,2 @@
+// json.cpp — Boost.JSON's implementation, once, for the tests that read reports.
+#include <boost/json/src.hpp>
