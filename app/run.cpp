@@ -211,16 +211,18 @@ std::vector<std::string> aftermath_lines(const RunResult& r) {
 
 // Once the run is over, still under the loop's care: the summary, and the report.
 std::string epilogue(const Options& o, const Plan& plan, const Deadlines& deadline, const RunResult& result,
-                     std::optional<ReportFile>& report, int& code) {
-  const Cause* cause = result.cause ? &*result.cause : nullptr;
-  code = exit_code_for(cause, o.preserve_status, result.stopped_status);
+                     std::optional<ReportFile>& report, Exit& exit) {
+  const Cause* ended_by = result.ended_by ? &*result.ended_by : nullptr;
+  const Cause* first_failure = result.first_failure ? &*result.first_failure : nullptr;
+  exit = exit_for({.ended_by = ended_by, .first_failure = first_failure, .single = plan.single,
+                   .preserve_status = o.preserve_status, .preserved = result.stopped_status});
   std::string text;
-  for (const auto& line : summary_lines({.jobs = &result.jobs, .cause = cause, .single = plan.single,
-                                         .keep_going = o.stop_on == StopOn::Never, .first_signal = o.signal,
-                                         .grace = o.grace.value, .elapsed = result.ended - result.started,
-                                         .quiet = o.quiet,
+  for (const auto& line : summary_lines({.jobs = &result.jobs, .ended_by = ended_by, .first_failure = first_failure,
+                                         .single = plan.single, .first_signal = o.signal, .grace = o.grace.value,
+                                         .elapsed = result.ended - result.started, .quiet = o.quiet,
                                          .color = use_color(o.color, ::isatty(STDERR_FILENO) == 1, env)}))
     text += line;
+  const Cause* cause = ended_by ? ended_by : first_failure;
   if (!o.quiet || cause)
     for (const auto& line : aftermath_lines(result)) text += line;
   if (report) {
@@ -229,25 +231,13 @@ std::string epilogue(const Options& o, const Plan& plan, const Deadlines& deadli
                                          .started = result.started, .elapsed = result.ended - result.started,
                                          .deadline = deadline.wall,
                                          .deadline_source = deadline.steady ? deadline.steady->source : "",
-                                         .cause = cause, .exit_status = code, .jobs = &result.jobs});
+                                         .cause = cause, .exit_status = exit.status, .jobs = &result.jobs});
     if (const auto error = report->commit(doc)) {  // ctxrun failed to do what it was asked
       text += fmt::format("ctxrun: {}\n", *error);
-      code = static_cast<int>(ExitCode::Usage);
+      exit.status = static_cast<int>(ExitCode::Usage);
     }
   }
   return text;
-}
-
-// How ctxrun ends: the status, or a death by the signal that canceled the run.
-int conclude(const Plan& plan, const RunResult& result, int code) {
-  const Cause* cause = result.cause ? &*result.cause : nullptr;
-  if (cause && cause->kind == CauseKind::Signal) die_by_signal(cause->signal);
-  // One command that died by a signal nobody here sent: die the same way, as timeout(1) does,
-  // so the caller sees what it would have seen without ctxrun (Ctrl-C in a script, SIGSEGV).
-  if (plan.single && cause && cause->kind == CauseKind::JobFailed && cause->end &&
-      std::holds_alternative<Signaled>(*cause->end))
-    die_by_signal(std::get<Signaled>(*cause->end).signal);
-  return code;
 }
 
 }  // namespace
@@ -266,8 +256,8 @@ int run(const Options& o) {
     Words(const Options& o, const Plan& plan, const Deadlines& deadline, std::optional<ReportFile>& report)
         : o_(o), plan_(plan), deadline_(deadline), report_(report) {}
     std::string status(const Progress& p, std::size_t width) override { return status_text(p, width, plan_.color); }
-    std::string epilogue(const RunResult& r) override { return ctxrun::epilogue(o_, plan_, deadline_, r, report_, code); }
-    int code = 0;
+    std::string epilogue(const RunResult& r) override { return ctxrun::epilogue(o_, plan_, deadline_, r, report_, exit); }
+    Exit exit;
 
    private:
     const Options& o_;
@@ -275,9 +265,10 @@ int run(const Options& o) {
     const Deadlines& deadline_;
     std::optional<ReportFile>& report_;
   } words(o, plan, deadline, report);
-  // supervise() takes the jobs: they come back in the result.
-  const RunResult result = supervise(plan, clock, words);
-  return conclude(plan, result, words.code);
+  // supervise() takes the jobs: the words get them back in the result, and decide the exit.
+  supervise(plan, clock, words);
+  if (words.exit.signal) die_by_signal(words.exit.signal);
+  return words.exit.status;
 }
 
 }  // namespace ctxrun

@@ -2,6 +2,7 @@
 #include "ctxrun/exit_code.hpp"
 
 #include <cerrno>
+#include <variant>
 
 namespace ctxrun {
 
@@ -24,6 +25,16 @@ int exit_code_for(const Cause* cause, bool preserve_status, std::optional<int> p
       return cause->end ? shell_code(*cause->end) : 1;
   }
   return 1;
+}
+
+Exit exit_for(const RunEnd& end) {
+  const Cause* cause = end.ended_by ? end.ended_by : end.first_failure;
+  Exit e{.status = exit_code_for(cause, end.preserve_status, end.preserved)};
+  if (!cause) return e;
+  if (cause->kind == CauseKind::Signal) e.signal = cause->signal;
+  if (end.single && cause->kind == CauseKind::JobFailed && cause->end && std::holds_alternative<Signaled>(*cause->end))
+    e.signal = std::get<Signaled>(*cause->end).signal;
+  return e;
 }
 
 int spawn_error_code(int error_number) {

@@ -107,32 +107,34 @@ std::vector<std::string> summary_lines(const SummaryInput& in) {
   const auto& jobs = *in.jobs;
   std::vector<std::string> out;
   const auto line = [&](std::string text) { out.push_back(fmt::format("ctxrun: {}\n", text)); };
-  const bool success = !in.cause || in.cause->kind == CauseKind::JobSucceeded;
+  // What the summary heads with: what ended the run, or, when it ran its course, its first failure.
+  const Cause* cause = in.ended_by ? in.ended_by : in.first_failure;
+  const bool success = !cause || cause->kind == CauseKind::JobSucceeded;
   if (success && in.quiet) return out;
 
   if (in.single && !jobs.empty()) {
     const auto& job = jobs.front();
-    if (!in.cause) {
+    if (!cause) {
       line(fmt::format("job \"{}\" {}", job.spec.name, describe_outcome(job, in.grace)));
     } else {
-      line(describe(*in.cause) + single_actions(job, in));
+      line(describe(*cause) + single_actions(job, in));
     }
     return out;
   }
 
-  if (!in.cause) {
+  if (!cause) {
     if (jobs.size() == 1) line(fmt::format("1 job succeeded in {}", format_duration(in.elapsed)));
     else line(fmt::format("all {} jobs succeeded in {}", jobs.size(), format_duration(in.elapsed)));
     return out;
   }
-  if (in.keep_going && !in.cause->job.empty()) {  // the first failure, not what ended the run
+  if (!in.ended_by) {  // the run ran its course: its first failure, counted among the others
     const auto failed = std::count_if(jobs.begin(), jobs.end(), [](const JobRecord& j) {
       return j.outcome == JobOutcome::Failed || j.outcome == JobOutcome::TimedOut;
     });
     line(fmt::format("{} of {} {} failed; the first: {}", failed, jobs.size(), jobs.size() == 1 ? "job" : "jobs",
-                     describe(*in.cause)));
+                     describe(*cause)));
   } else {
-    line(describe(*in.cause));
+    line(describe(*cause));
   }
   // The jobs that did not succeed, those that matter first: a canceled run of 100 000 jobs
   // must not bury its one failure under 99 999 "not started" lines.

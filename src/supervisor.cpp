@@ -115,7 +115,8 @@ RunResult Supervisor::run() {
   console_.clear_status();
   result_.ended = clock_.now();
   result_.jobs = std::move(records_);
-  result_.cause = root_->cause() ? std::optional<Cause>(*root_->cause()) : first_failure_;
+  if (root_->cause()) result_.ended_by = *root_->cause();
+  result_.first_failure = first_failure_;
   result_.output_dropped = writer_.dropped() + group_dropped_;
   result_.leftovers_stopped = leftovers_.stopped();
   result_.leftovers_killed = leftovers_.killed();

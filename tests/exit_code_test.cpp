@@ -101,3 +101,52 @@ TEST_CASE("exit_code: spawn_error_code maps not-found errors to 127, others to 1
   CAPTURE(err);
   CHECK(ctxrun::spawn_error_code(err) == code);
 }
+
+namespace {
+
+// The decision for a run that ended by `ended_by` (nullptr: it ran its course).
+ctxrun::Exit exit_of(const ctxrun::Cause* ended_by, const ctxrun::Cause* first_failure = nullptr, bool single = false,
+                     std::optional<int> preserved = std::nullopt) {
+  ctxrun::RunEnd end;
+  end.ended_by = ended_by;
+  end.first_failure = first_failure;
+  end.single = single;
+  end.preserve_status = preserved.has_value();
+  end.preserved = preserved;
+  return ctxrun::exit_for(end);
+}
+
+}  // namespace
+
+TEST_CASE("exit_for: what ended the run counts, else the first failure, else 0", "[exit_code]") {
+  const auto deadline = ctxrun::Cause::deadline("--timeout 1s", 1s);
+  const auto failed = ctxrun::Cause::job_failed("a", ctxrun::Exited{3}, 1s);
+  CHECK(exit_of(nullptr).status == 0);
+  CHECK(exit_of(nullptr).signal == 0);
+  CHECK(exit_of(nullptr, &failed).status == 3);  // --stop-on never: it ran its course
+  CHECK(exit_of(&deadline, &failed).status == 124);
+  CHECK(exit_of(&deadline, &failed).signal == 0);
+}
+
+TEST_CASE("exit_for: a signal that ended the run is ctxrun's death, with 128+N in the report", "[exit_code]") {
+  const auto received = ctxrun::Cause::received(SIGINT);
+  const auto failed = ctxrun::Cause::job_failed("a", ctxrun::Exited{3}, 1s);
+  const auto e = exit_of(&received, &failed);
+  CHECK(e.status == 128 + SIGINT);
+  CHECK(e.signal == SIGINT);
+}
+
+TEST_CASE("exit_for: one command killed by a signal nobody here sent: ctxrun dies by it too", "[exit_code]") {
+  const auto killed = ctxrun::Cause::job_failed("cmd", ctxrun::Signaled{SIGSEGV}, 1s);
+  const bool single = GENERATE(false, true);
+  const auto e = exit_of(&killed, nullptr, single);
+  CHECK(e.status == 128 + SIGSEGV);
+  CHECK(e.signal == (single ? SIGSEGV : 0));  // several jobs: the status says it
+}
+
+TEST_CASE("exit_for: --preserve-status gives the stopped command's own status", "[exit_code]") {
+  const auto deadline = ctxrun::Cause::deadline("--timeout 1s", 1s);
+  const auto e = exit_of(&deadline, nullptr, true, 143);
+  CHECK(e.status == 143);
+  CHECK(e.signal == 0);
+}

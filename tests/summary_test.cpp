@@ -86,7 +86,7 @@ TEST_CASE("summary: one command killed on a second signal", "[summary]") {
   const auto cause = ctxrun::Cause::received(SIGINT);
   ctxrun::SummaryInput in;
   in.jobs = &jobs;
-  in.cause = &cause;
+  in.ended_by = &cause;
   in.single = true;
   in.first_signal = SIGTERM;
   in.grace = 5s;
@@ -121,7 +121,7 @@ TEST_CASE("summary: one command past its deadline, SIGTERM then SIGKILL", "[summ
   const auto cause = ctxrun::Cause::deadline("--timeout 5s", 5s);
   ctxrun::SummaryInput in;
   in.jobs = &jobs;
-  in.cause = &cause;
+  in.ended_by = &cause;
   in.single = true;
   in.first_signal = SIGTERM;
   in.grace = 5s;
@@ -132,7 +132,7 @@ TEST_CASE("summary: one command past its deadline, SIGTERM then SIGKILL", "[summ
 TEST_CASE("summary: one command past its deadline that obeyed the first signal", "[summary]") {
   const auto cause = ctxrun::Cause::deadline("--timeout 5s", 5s);
   ctxrun::SummaryInput in;
-  in.cause = &cause;
+  in.ended_by = &cause;
   in.single = true;
   in.first_signal = SIGINT;
 
@@ -157,7 +157,7 @@ TEST_CASE("summary: one command killed at once when the first signal is SIGKILL"
   const auto cause = ctxrun::Cause::deadline("--timeout 5s", 5s);
   ctxrun::SummaryInput in;
   in.jobs = &jobs;
-  in.cause = &cause;
+  in.ended_by = &cause;
   in.single = true;
   in.first_signal = SIGKILL;
   CHECK(ctxrun::summary_lines(in) == Lines{"ctxrun: deadline exceeded after 5s (--timeout 5s); sent SIGKILL\n"});
@@ -168,7 +168,7 @@ TEST_CASE("summary: one command whose deadline passed before it started", "[summ
   const auto cause = ctxrun::Cause::deadline("--deadline 10:00", 0s);
   ctxrun::SummaryInput in;
   in.jobs = &jobs;
-  in.cause = &cause;
+  in.ended_by = &cause;
   in.single = true;
   const auto lines = ctxrun::summary_lines(in);
   REQUIRE(lines.size() == 1);
@@ -180,7 +180,7 @@ TEST_CASE("summary: one command that failed by itself adds nothing to the cause"
   const auto cause = ctxrun::Cause::job_failed("x", ctxrun::Exited{2}, 2s);
   ctxrun::SummaryInput in;
   in.jobs = &jobs;
-  in.cause = &cause;
+  in.ended_by = &cause;
   in.single = true;
   CHECK(ctxrun::summary_lines(in) == Lines{"ctxrun: job \"x\" exited with status 2 after 2s\n"});
 }
@@ -197,7 +197,7 @@ TEST_CASE("summary: several jobs: the cause, then each job that did not succeed,
   const auto cause = ctxrun::Cause::job_failed("lint", ctxrun::Exited{1}, 2100ms);
   ctxrun::SummaryInput in;
   in.jobs = &jobs;
-  in.cause = &cause;
+  in.ended_by = &cause;
   CHECK(ctxrun::summary_lines(in) == Lines{
                                          "ctxrun: job \"lint\" exited with status 1 after 2.1s\n",
                                          "ctxrun:   lint  exited with status 1 after 2.1s\n",
@@ -220,7 +220,7 @@ TEST_CASE("summary: failures come first, then jobs ctxrun stopped, then jobs nev
   const auto cause = ctxrun::Cause::job_failed("f1", ctxrun::Exited{2}, 1s);
   ctxrun::SummaryInput in;
   in.jobs = &jobs;
-  in.cause = &cause;
+  in.ended_by = &cause;
   in.grace = 5s;
   CHECK(ctxrun::summary_lines(in) == Lines{
                                          "ctxrun: job \"f1\" exited with status 2 after 1s\n",
@@ -256,7 +256,7 @@ TEST_CASE("summary: at most 10 job lines, the rest counted by kind in one line",
   const auto cause = ctxrun::Cause::job_failed("10", ctxrun::Exited{9}, 200ms);
   ctxrun::SummaryInput in;
   in.jobs = &jobs;
-  in.cause = &cause;
+  in.ended_by = &cause;
   const auto lines = ctxrun::summary_lines(in);
   CHECK(lines == Lines{
                      "ctxrun: job \"10\" exited with status 9 after 200ms\n",
@@ -290,7 +290,7 @@ TEST_CASE("summary: the count line names every kind it counts", "[summary][long]
   const auto cause = ctxrun::Cause::received(SIGINT);
   ctxrun::SummaryInput in;
   in.jobs = &jobs;
-  in.cause = &cause;
+  in.ended_by = &cause;
   const auto lines = ctxrun::summary_lines(in);
   REQUIRE(lines.size() == 12);
   CHECK(lines.back() == "ctxrun:   \u2026 and 7 more: 2 killed with SIGKILL, 1 could not start, 1 timed out, "
@@ -303,7 +303,7 @@ TEST_CASE("summary: 10 jobs that did not succeed are all listed, with no count l
   const auto cause = ctxrun::Cause::received(SIGTERM);
   ctxrun::SummaryInput in;
   in.jobs = &jobs;
-  in.cause = &cause;
+  in.ended_by = &cause;
   const auto lines = ctxrun::summary_lines(in);
   REQUIRE(lines.size() == 11);
   CHECK(lines.back() == "ctxrun:   10  not started\n");
@@ -314,7 +314,7 @@ TEST_CASE("summary: a listed job keeps the color of its index", "[summary][long]
   const auto cause = ctxrun::Cause::job_failed("10", ctxrun::Exited{9}, 200ms);
   ctxrun::SummaryInput in;
   in.jobs = &jobs;
-  in.cause = &cause;
+  in.ended_by = &cause;
   in.color = true;
   const auto lines = ctxrun::summary_lines(in);
   REQUIRE(lines.size() == 12);
@@ -345,8 +345,7 @@ TEST_CASE("summary: keep-going with one job counts it in the singular", "[summar
   const auto cause = ctxrun::Cause::job_failed("a", ctxrun::Exited{1}, 1s);
   ctxrun::SummaryInput in;
   in.jobs = &jobs;
-  in.cause = &cause;
-  in.keep_going = true;
+  in.first_failure = &cause;
   const auto lines = ctxrun::summary_lines(in);
   REQUIRE_FALSE(lines.empty());
   CHECK(lines[0] == "ctxrun: 1 of 1 job failed; the first: job \"a\" exited with status 1 after 1s\n");
@@ -361,8 +360,7 @@ TEST_CASE("summary: keep-going heads with the count and the first failure", "[su
   const auto cause = ctxrun::Cause::job_failed("a", ctxrun::Exited{1}, 1s);
   ctxrun::SummaryInput in;
   in.jobs = &jobs;
-  in.cause = &cause;
-  in.keep_going = true;
+  in.first_failure = &cause;
   const auto lines = ctxrun::summary_lines(in);
   REQUIRE(lines.size() == 3);
   CHECK(lines[0] == "ctxrun: 2 of 3 jobs failed; the first: job \"a\" exited with status 1 after 1s\n");
@@ -378,8 +376,7 @@ TEST_CASE("summary: keep-going heads with the count when the first failure is a 
   const auto cause = ctxrun::Cause::deadline("--job-timeout 1s", 1s, "a");
   ctxrun::SummaryInput in;
   in.jobs = &jobs;
-  in.cause = &cause;
-  in.keep_going = true;
+  in.first_failure = &cause;
   const auto lines = ctxrun::summary_lines(in);
   REQUIRE_FALSE(lines.empty());
   CHECK_THAT(lines[0], Catch::StartsWith("ctxrun: 1 of 2 jobs failed; the first: "));
@@ -393,8 +390,9 @@ TEST_CASE("summary: keep-going stopped by a signal heads with the signal, not as
   const auto cause = ctxrun::Cause::received(SIGTERM);
   ctxrun::SummaryInput in;
   in.jobs = &jobs;
-  in.cause = &cause;
-  in.keep_going = true;
+  in.ended_by = &cause;
+  const auto first = ctxrun::Cause::job_failed("a", ctxrun::Signaled{SIGKILL}, 1s);
+  in.first_failure = &first;
   const auto lines = ctxrun::summary_lines(in);
   REQUIRE(lines.size() == 3);
   CHECK(lines[0] == "ctxrun: received SIGTERM\n");
@@ -413,7 +411,7 @@ TEST_CASE("summary: quiet prints nothing on success", "[summary]") {
   CHECK(ctxrun::summary_lines(in).empty());
   // A winner under --stop-on success is a success too.
   const auto won = ctxrun::Cause::job_succeeded("a", 1s);
-  in.cause = &won;
+  in.ended_by = &won;
   CHECK(ctxrun::summary_lines(in).empty());
 }
 
@@ -422,7 +420,7 @@ TEST_CASE("summary: quiet still prints a failure", "[summary]") {
   const auto cause = ctxrun::Cause::job_failed("a", ctxrun::Exited{1}, 1s);
   ctxrun::SummaryInput in;
   in.jobs = &jobs;
-  in.cause = &cause;
+  in.ended_by = &cause;
   in.quiet = true;
   const auto lines = ctxrun::summary_lines(in);
   REQUIRE_FALSE(lines.empty());
@@ -437,7 +435,7 @@ TEST_CASE("summary: a winner under --stop-on success is the cause line when not 
   const auto cause = ctxrun::Cause::job_succeeded("fast", 1s);
   ctxrun::SummaryInput in;
   in.jobs = &jobs;
-  in.cause = &cause;
+  in.ended_by = &cause;
   CHECK(ctxrun::summary_lines(in) == Lines{"ctxrun: job \"fast\" succeeded after 1s\n",
                                             "ctxrun:   slow  terminated by SIGTERM after 1s\n"});
 }
@@ -450,7 +448,7 @@ TEST_CASE("summary: color paints each job name with its palette color", "[summar
   const auto cause = ctxrun::Cause::job_failed("bad", ctxrun::Exited{1}, 1s);
   ctxrun::SummaryInput in;
   in.jobs = &jobs;
-  in.cause = &cause;
+  in.ended_by = &cause;
   in.color = true;
   const auto lines = ctxrun::summary_lines(in);
   REQUIRE(lines.size() == 2);
@@ -465,7 +463,7 @@ TEST_CASE("summary: every line starts with ctxrun: and ends with a newline", "[s
   const auto cause = ctxrun::Cause::received(SIGINT);
   ctxrun::SummaryInput in;
   in.jobs = &jobs;
-  in.cause = &cause;
+  in.ended_by = &cause;
   for (const auto& l : ctxrun::summary_lines(in)) {
     CHECK(l.rfind("ctxrun: ", 0) == 0);
     CHECK(l.back() == '\n');

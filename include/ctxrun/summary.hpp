@@ -12,9 +12,9 @@ namespace ctxrun {
 
 struct SummaryInput {
   const std::vector<JobRecord>* jobs = nullptr;
-  const Cause* cause = nullptr;   ///< why the run ended; nullptr if every job succeeded
-  bool single = false;            ///< one command (`ctxrun -- cmd`)
-  bool keep_going = false;        ///< --stop-on never: the cause is the first failure
+  const Cause* ended_by = nullptr;       ///< what ended the run; nullptr: it ran its course
+  const Cause* first_failure = nullptr;  ///< the first job that failed, if any
+  bool single = false;                   ///< one command (`ctxrun -- cmd`)
   int first_signal = 15;
   Duration grace{};
   Duration elapsed{};

@@ -16,7 +16,8 @@ namespace ctxrun {
 
 struct RunResult {
   std::vector<JobRecord> jobs;
-  std::optional<Cause> cause;   ///< the root's cause, or with --stop-on never the first failure
+  std::optional<Cause> ended_by;       ///< what ended the run: the root context's cause
+  std::optional<Cause> first_failure;  ///< the first job that failed, timed out, or did not start
   std::optional<int> stopped_status;  ///< single job stopped by a deadline: its own status
   TimePoint started{}, ended{};
   WallTime started_wall{};
