@@ -37,6 +37,21 @@ Exit exit_for(const RunEnd& end) {
   return e;
 }
 
+std::span<const ExitStatusRow> exit_status_table() {
+  static constexpr ExitStatusRow kTable[] = {
+      {"0", "every job succeeded (or --stop-on success/first and the winner succeeded)"},
+      {"124", "a deadline was exceeded (--timeout, --deadline, --job-timeout, or inherited)"},
+      {"125", "ctxrun itself failed: bad usage or value, unreadable jobs file, unwritable\n"
+              "report, an inherited CTXRUN_* variable that does not parse"},
+      {"126", "one command: found but not executable; or the system ran short of\n"
+              "descriptors, processes or memory while starting a job"},
+      {"127", "one command: not found"},
+      {"128+N", "ctxrun was stopped by signal N (it dies by that signal after cleanup)"},
+      {"other", "the status of the job whose failure ended the run (128+N if killed by signal N)"},
+  };
+  return kTable;
+}
+
 int spawn_error_code(int error_number) {
   return error_number == ENOENT || error_number == ENOTDIR ? static_cast<int>(ExitCode::NotFound)
                                                            : static_cast<int>(ExitCode::CannotInvoke);

@@ -2,6 +2,8 @@
 #include <cerrno>
 #include <csignal>
 #include <optional>
+#include <string_view>
+#include <vector>
 
 #include <catch2/catch.hpp>
 
@@ -149,4 +151,16 @@ TEST_CASE("exit_for: --preserve-status gives the stopped command's own status", 
   const auto e = exit_of(&deadline, nullptr, true, 143);
   CHECK(e.status == 143);
   CHECK(e.signal == 0);
+}
+
+TEST_CASE("exit_code: the table --help prints names every fixed status once, in order", "[exit_code]") {
+  std::vector<std::string_view> statuses;
+  for (const auto& row : ctxrun::exit_status_table()) {
+    statuses.push_back(row.status);
+    CHECK_FALSE(row.meaning.empty());
+  }
+  CHECK(statuses == std::vector<std::string_view>{"0", "124", "125", "126", "127", "128+N", "other"});
+  CHECK(static_cast<int>(ctxrun::ExitCode::Usage) == 125);
+  CHECK(static_cast<int>(ctxrun::ExitCode::CannotInvoke) == 126);
+  CHECK(static_cast<int>(ctxrun::ExitCode::NotFound) == 127);
 }

@@ -1,6 +1,8 @@
 // exit_code.hpp — the exit status table, in one place (the man page's EXIT STATUS).
 #pragma once
 #include <optional>
+#include <span>
+#include <string_view>
 
 #include "ctxrun/cause.hpp"
 
@@ -47,6 +49,13 @@ struct RunEnd {
 /// a signal that ended the run, and by the signal that killed its one command when nobody
 /// here sent it (Ctrl-C in a script, SIGSEGV).
 Exit exit_for(const RunEnd& end);
+
+/// One row of the exit status table as --help prints it; the man page's EXIT STATUS says more.
+struct ExitStatusRow {
+  std::string_view status;   ///< `124`, `128+N`, `other`
+  std::string_view meaning;  ///< lines of at most 70 columns, separated by \n
+};
+std::span<const ExitStatusRow> exit_status_table();
 
 /// 127 for "not found" errors (ENOENT), else 126.
 int spawn_error_code(int error_number);
