@@ -6,7 +6,7 @@
 
 #include <fmt/format.h>
 
-#include "ctxrun/cli.hpp"
+#include "ctxrun/options.hpp"
 
 namespace ctxrun {
 namespace {
