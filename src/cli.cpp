@@ -12,6 +12,7 @@
 
 #include "cli11.hpp"
 #include "ctxrun/error.hpp"
+#include "ctxrun/subcommands.hpp"
 #include "ctxrun/version.hpp"
 
 namespace ctxrun {
@@ -38,13 +39,19 @@ Examples:
   ctxrun -j 8 -f jobs.txt --job-timeout 1m --retries 2
 See ctxrun(1) for the environment, the report schema and the details.)";
 
-// CLI11's formatter with ctxrun's three forms of usage.
+// CLI11's formatter with ctxrun's forms of usage, and its subcommands after the options.
 class Help final : public CLI::Formatter {
  public:
   std::string make_usage(const CLI::App*, std::string) const override {
     return "\nUsage: ctxrun [OPTIONS] [--] COMMAND [ARG...]\n"
            "       ctxrun [OPTIONS] -c CMD [-c CMD...]\n"
-           "       ctxrun [OPTIONS] -f FILE\n";
+           "       ctxrun [OPTIONS] -f FILE\n"
+           "       ctxrun SUBCOMMAND [ARG...]\n";
+  }
+  std::string make_subcommands(const CLI::App*, CLI::AppFormatMode) const override {
+    std::string out = "\nSubcommands (the first word only: ctxrun -- NAME runs a command NAME):\n";
+    for (const auto& s : subcommands()) out += fmt::format("  {:<{}}{}\n", s.name, get_column_width() - 2, s.help);
+    return out;
   }
 };
 
