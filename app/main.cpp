@@ -1,4 +1,4 @@
-// main.cpp — parse, run, and map every error to its exit status.
+// main.cpp — a subcommand or a run, and every error mapped to its exit status.
 #include <cstdio>
 
 #include <fmt/format.h>
@@ -6,10 +6,13 @@
 #include "ctxrun/cli.hpp"
 #include "ctxrun/error.hpp"
 #include "ctxrun/exit_code.hpp"
+#include "ctxrun/subcommands.hpp"
 #include "run.hpp"
 
 int main(int argc, char** argv) {
   try {
+    // Only the first word can name a subcommand: `ctxrun -- remaining` runs a command.
+    if (const auto* subcommand = ctxrun::subcommand_for(argc, argv)) return subcommand->main(argc - 1, argv + 1);
     const auto now = std::chrono::time_point_cast<ctxrun::Duration>(std::chrono::system_clock::now());
     return ctxrun::run(ctxrun::parse_command_line(argc, argv, now));
   } catch (const ctxrun::HelpRequested& h) {  // --help / --version

@@ -126,8 +126,8 @@ Deadlines root_deadline(const Options& o, const Inherited& in, TimePoint now, Wa
   };
   if (o.timeout && o.timeout.value > Duration::zero()) from_now(o.timeout.value, "--timeout " + o.timeout.text);
   if (o.deadline) from_wall(o.deadline.value, "--deadline " + o.deadline.text);
-  if (in.deadline) from_wall(*in.deadline, "inherited CTXRUN_DEADLINE");
-  if (in.budget) from_now(*in.budget, "inherited CTXRUN_BUDGET");
+  if (const auto inherited = inherited_deadline(in, wall_now))
+    consider(add_saturating(now, inherited->left), inherited->at, fmt::format("inherited {}", inherited->source));
   return d;
 }
 

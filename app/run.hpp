@@ -1,6 +1,6 @@
 // run.hpp — one run from options to exit status: plan, supervise, summary, report.
 #pragma once
-#include "ctxrun/cli.hpp"
+#include "ctxrun/options.hpp"
 
 namespace ctxrun {
 

@@ -1,9 +1,29 @@
 # bash completion for ctxrun(1)                                  -*- shell-script -*-
 # Options and their values until the command; after `--` or the first word that is not an
-# option (or an option's value), the command and its own arguments.
+# option (or an option's value), the command and its own arguments. The first word may also
+# be a subcommand, with options of its own.
 
 _ctxrun_signals="HUP INT QUIT ILL TRAP ABRT BUS FPE KILL USR1 SEGV USR2 PIPE ALRM TERM
 STKFLT CHLD URG XCPU XFSZ VTALRM PROF WINCH IO PWR SYS RTMIN RTMAX"
+
+_ctxrun_subcommands="remaining"
+
+# `ctxrun remaining [--unit s|ms|go]`
+_ctxrun_remaining()
+{
+    local option=$prev
+    if [[ $cur == --*=* ]]; then
+        option=${cur%%=*}
+        cur=${cur#*=}
+    elif [[ $prev != --unit ]]; then
+        option=
+    fi
+    if [[ $option == --unit ]]; then
+        COMPREPLY=($(compgen -W 's ms go' -- "$cur"))
+    elif [[ $cur == -* ]]; then
+        COMPREPLY=($(compgen -W '--unit -h --help' -- "$cur"))
+    fi
+}
 
 _ctxrun()
 {
@@ -27,6 +47,12 @@ _ctxrun()
         --retry-delay --retry-backoff -s --signal -g --grace --kill-after
         --preserve-status --foreground --no-foreground --output --color --status
         --no-status --report -q --quiet -v --verbose -h --help -V --version'
+
+    # Only the first word names a subcommand: `ctxrun -- remaining` runs a command.
+    if ((cword > 1)) && [[ " $_ctxrun_subcommands " == *" ${words[1]} "* ]]; then
+        "_ctxrun_${words[1]}"
+        return
+    fi
 
     # Where does the command start, if it has started?
     local i word command_at=0
@@ -97,6 +123,7 @@ _ctxrun()
         COMPREPLY=($(compgen -W "$options" -- "$cur"))
     else
         COMPREPLY=($(compgen -c -- "$cur"))
+        ((cword == 1)) && COMPREPLY+=($(compgen -W "$_ctxrun_subcommands" -- "$cur"))
     fi
 } &&
     complete -F _ctxrun ctxrun

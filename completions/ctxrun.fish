@@ -1,5 +1,6 @@
 # fish completion for ctxrun(1): options and their values until the command; after `--` or
 # the first word that is not an option (or an option's value), the command and its arguments.
+# The first word may also be a subcommand, with options of its own.
 
 # Options that take a value in the next word.
 set -l __ctxrun_with_value -t --timeout -d --deadline -e --value -c --command -n --names \
@@ -58,5 +59,19 @@ complete -c ctxrun -n $options -l report -r -F -d 'Write a JSON report of the ru
 complete -c ctxrun -n $options -s q -l quiet -d 'No summary when everything succeeded'
 complete -c ctxrun -n $options -s v -l verbose -d 'Print each start, end and signal sent'
 
+# Only the first word names a subcommand: `ctxrun -- remaining` runs a command.
+function __ctxrun_first_word
+    test (count (commandline -opc)) -eq 1
+end
+
+function __ctxrun_subcommand -a name
+    set -l tokens (commandline -opc)
+    test (count $tokens) -ge 2; and test "$tokens[2]" = "$name"
+end
+
+complete -c ctxrun -n __ctxrun_first_word -a remaining -d 'Print the time left in the inherited context'
+complete -c ctxrun -n '__ctxrun_subcommand remaining' -s h -l help -d 'Print the help and exit'
+complete -c ctxrun -n '__ctxrun_subcommand remaining' -l unit -x -a 's\t"seconds, as in 4.25 (default)" ms\t"whole milliseconds" go\t"a Go duration, as in 1m30s"' -d 'How to write the time left'
+
 # The command, then whatever completes its own arguments.
-complete -c ctxrun -x -a "(__fish_complete_subcommand -- $__ctxrun_with_value)"
+complete -c ctxrun -n 'not __ctxrun_subcommand remaining' -x -a "(__fish_complete_subcommand -- $__ctxrun_with_value)"

@@ -80,6 +80,15 @@ Inherited read_inherited(const std::function<const char*(const char*)>& get) {
   return in;
 }
 
+std::optional<InheritedDeadline> inherited_deadline(const Inherited& in, WallTime now) {
+  std::optional<InheritedDeadline> d;
+  if (in.deadline) d = InheritedDeadline{sub_saturating(*in.deadline, now), *in.deadline, kDeadline};
+  // The budget counts from this process's start: relative, so a skewed clock cannot move it.
+  if (in.budget && (!d || *in.budget < d->left))
+    d = InheritedDeadline{*in.budget, add_saturating(now, *in.budget), kBudget};
+  return d;
+}
+
 bool valid_value_key(std::string_view key) {
   if (key.empty() || (key[0] >= '0' && key[0] <= '9')) return false;
   for (char c : key)

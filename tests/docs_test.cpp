@@ -1,5 +1,6 @@
 // docs_test.cpp — the man page and the completions keep up with --help (STYLE habit 15).
-// Reads files only: the --help text comes from parse_command_line, nothing is run.
+// Reads files only: the --help texts come from parse_command_line and from each subcommand
+// asked for its --help, which it answers before reading anything else.
 #include <fstream>
 #include <regex>
 #include <set>
@@ -12,6 +13,7 @@
 #include "ctxrun/cli.hpp"
 #include "ctxrun/error.hpp"
 #include "ctxrun/signal_name.hpp"
+#include "ctxrun/subcommands.hpp"
 
 namespace {
 
@@ -74,6 +76,26 @@ std::set<std::string> long_options(const std::string& help) {
   return out;
 }
 
+// A subcommand's own --help text.
+std::string help_text(const ctxrun::Subcommand& subcommand) {
+  const std::string name(subcommand.name);
+  const char* argv[] = {name.c_str(), "--help", nullptr};
+  try {
+    subcommand.main(2, argv);
+  } catch (const ctxrun::HelpRequested& h) {
+    return h.text;
+  }
+  FAIL(name << " --help did not throw HelpRequested");
+  return {};
+}
+
+// The "Options:" block of a help text, without the examples after it (`curl --max-time`).
+std::string options_block(const std::string& help) {
+  const auto start = help.find("Options:\n");
+  if (start == std::string::npos) return {};
+  return help.substr(start, help.find("\n\n", start) - start);
+}
+
 // The numbers of the rows of the "Exit status:" table: `  124      a deadline ...`.
 std::set<std::string> exit_statuses(const std::string& help) {
   std::set<std::string> out;
@@ -133,6 +155,43 @@ TEST_CASE("docs: every exit status of the --help table is under EXIT STATUS in t
     CHECK(has_word(section, status));
   }
   if (help.find("128+N") != std::string::npos) CHECK(section.find("128+") != std::string::npos);
+}
+
+TEST_CASE("docs: every subcommand and its long options are under SUBCOMMANDS in the man page", "[docs]") {
+  const auto man = read("man/ctxrun.1");
+  const auto section = unescape_hyphens(man_section(man, "SUBCOMMANDS"));
+  const auto synopsis = man_section(man, "SYNOPSIS");
+  REQUIRE_FALSE(ctxrun::subcommands().empty());
+  for (const auto& subcommand : ctxrun::subcommands()) {
+    const std::string name(subcommand.name);
+    INFO("subcommand: " << name);
+    CHECK(has_word(synopsis, ".B ctxrun " + name));
+    CHECK(has_word(section, name));
+    const auto options = long_options(options_block(help_text(subcommand)));
+    CHECK(options.count("--help") == 1);
+    for (const auto& option : options) {
+      INFO("option: " << option);
+      CHECK(has_word(section, option));
+    }
+  }
+}
+
+TEST_CASE("docs: every subcommand and its long options are completed by each completion file", "[docs]") {
+  const auto [file, fish] = GENERATE(table<std::string, bool>({
+      {"completions/ctxrun.bash", false},
+      {"completions/_ctxrun", false},
+      {"completions/ctxrun.fish", true},
+  }));
+  const auto text = read(file);
+  for (const auto& subcommand : ctxrun::subcommands()) {
+    const std::string name(subcommand.name);
+    INFO("file: " << file << "\nsubcommand: " << name);
+    CHECK(has_word(text, name));
+    for (const auto& option : long_options(options_block(help_text(subcommand)))) {
+      INFO("option: " << option);
+      CHECK(has_word(text, fish ? "-l " + option.substr(2) : option));
+    }
+  }
 }
 
 // Both overprint or color on the terminal: without a TERM ctxrun cannot know the terminal

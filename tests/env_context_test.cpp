@@ -257,3 +257,34 @@ TEST_CASE("env_context: environment_without of an empty environment is empty", "
   CHECK(ctxrun::environment_without(base, {"X"}).empty());
   CHECK(ctxrun::environment_without(nullptr, {"X"}).empty());
 }
+
+TEST_CASE("env_context: the inherited deadline is the earlier of the deadline and the budget", "[env_context]") {
+  const auto now = unix_ns(1'700'000'000'000'000'000LL);
+  CHECK_FALSE(ctxrun::inherited_deadline({}, now).has_value());
+  ctxrun::Inherited in;
+  in.deadline = now + 10s;
+  auto d = ctxrun::inherited_deadline(in, now);
+  REQUIRE(d);
+  CHECK(d->left == 10s);
+  CHECK(d->at == now + 10s);
+  CHECK(std::string(d->source) == "CTXRUN_DEADLINE");
+  in.budget = 4s;  // from now: earlier
+  d = ctxrun::inherited_deadline(in, now);
+  CHECK(d->left == 4s);
+  CHECK(d->at == now + 4s);
+  CHECK(std::string(d->source) == "CTXRUN_BUDGET");
+  in.budget = 10s;  // a tie: the deadline counts
+  CHECK(std::string(ctxrun::inherited_deadline(in, now)->source) == "CTXRUN_DEADLINE");
+}
+
+TEST_CASE("env_context: an inherited deadline already passed has negative time left", "[env_context]") {
+  const auto now = unix_ns(1'700'000'000'000'000'000LL);
+  ctxrun::Inherited in;
+  in.deadline = now - 2s;
+  in.budget = 5s;
+  const auto d = ctxrun::inherited_deadline(in, now);
+  REQUIRE(d);
+  CHECK(d->left == -2s);
+  in.deadline = ctxrun::WallTime::min();  // long past: held, not overflowed into the future
+  CHECK(ctxrun::inherited_deadline(in, now)->left == ctxrun::Duration::min());
+}

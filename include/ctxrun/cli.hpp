@@ -1,67 +1,24 @@
-// cli.hpp — the command line: Options, parsing, and validation into typed values.
+// cli.hpp — the run's command line: CLI11 reads the words (cli.cpp), validation gives them
+// meaning (options.cpp). CLI11 itself stays out of every header.
 #pragma once
-#include <csignal>
-#include <cstddef>
-#include <optional>
 #include <string>
-#include <utility>
-#include <vector>
 
-#include "ctxrun/duration.hpp"
-#include "ctxrun/scheduler.hpp"
-#include "ctxrun/terminal.hpp"
+#include "ctxrun/options.hpp"
 
 namespace ctxrun {
-
-/// The most --retries takes: far more than any real use, and a bound that keeps the
-/// attempt count and the backoff's exponent in range. A larger value is refused, not cut.
-inline constexpr int kMaxRetries = 1'000'000;
-
-enum class OutputMode { Auto, Inherit, Prefix, Group, Raw };
-
-/// A flag's value together with the text the user wrote (for messages: `--timeout 5s`).
-template <class T>
-struct Given {
-  T value{};
-  std::string text;    ///< as written; never empty when given (an empty value is refused)
-  bool given = false;  ///< on the command line; otherwise `value` is the default
-  explicit operator bool() const { return given; }
-};
-
-struct Options {
-  Given<Duration> timeout;                  ///< 0 = none
-  Given<WallTime> deadline;
-  std::vector<std::pair<std::string, std::string>> values;
-  std::vector<std::string> commands;        ///< -c
-  std::vector<std::string> names;           ///< -n, split on commas
-  std::optional<std::string> jobs_file;     ///< -f ('-' = stdin)
-  std::size_t jobs = 0;                     ///< -j; 0 = the default
-  StopOn stop_on = StopOn::Failure;
-  Given<Duration> job_timeout;              ///< 0 = none
-  int retries = 0;
-  Duration retry_delay{0};
-  double retry_backoff = 2.0;
-  int signal = SIGTERM;
-  Given<Duration> grace{std::chrono::seconds(5), "", false};
-  bool preserve_status = false;
-  Tristate foreground = Tristate::Auto;
-  OutputMode output = OutputMode::Auto;
-  ColorMode color = ColorMode::Auto;
-  Tristate status = Tristate::Auto;
-  std::optional<std::string> report;
-  bool quiet = false;
-  bool verbose = false;
-  std::vector<std::string> command;         ///< one command: its argv
-  std::vector<std::string> args;            ///< the whole command line, for the report
-};
 
 /// --help or --version: the text to print, exit 0.
 struct HelpRequested {
   std::string text;
 };
 
-/// Parses and validates; throws UsageError (one line naming the flag and value) or
-/// HelpRequested. `now` resolves --deadline.
+/// Reads argv (argv[0] is the program) into words: the options before the command, and the
+/// command, whose own words are never read as options. Throws UsageError for an unknown
+/// option or a missing value, HelpRequested for --help and --version.
+RawOptions read_command_line(int argc, const char* const* argv);
+
+/// read_command_line, then validate: throws UsageError (one line naming the flag and value)
+/// or HelpRequested. `now` resolves --deadline.
 Options parse_command_line(int argc, const char* const* argv, WallTime now);
 
 }  // namespace ctxrun

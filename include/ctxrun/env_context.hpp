@@ -26,6 +26,15 @@ struct Inherited {
 /// cannot be honoured, so ctxrun refuses to run rather than outlive its parent.
 Inherited read_inherited(const std::function<const char*(const char*)>& get);
 
+/// The inherited deadline as seen at `now`, this process's start: the earlier of
+/// CTXRUN_DEADLINE and now + CTXRUN_BUDGET (the deadline on a tie). None without either.
+struct InheritedDeadline {
+  Duration left;       ///< from `now`; negative once passed; held at Duration's ends
+  WallTime at;         ///< on the wall clock
+  const char* source;  ///< the variable that counted: "CTXRUN_DEADLINE" or "CTXRUN_BUDGET"
+};
+std::optional<InheritedDeadline> inherited_deadline(const Inherited& in, WallTime now);
+
 /// `[A-Za-z_][A-Za-z0-9_]*`, and not a CTXRUN_ name (those belong to the protocol).
 bool valid_value_key(std::string_view key);
 
