@@ -21,7 +21,8 @@ constexpr const char* kFooter = R"text(
 Exit status:
   0        the time left is on standard output
   1        no deadline in this context: nothing on standard output
-  124      the deadline has passed: 0 on standard output (0 means no limit to curl and timeout)
+  124      the deadline has passed: nothing on standard output (never a 0, which means
+           no limit to curl and timeout)
   125      bad usage, or an inherited CTXRUN_DEADLINE or CTXRUN_BUDGET that does not parse
 
 Example, inside a job of ctxrun -t:
@@ -83,8 +84,7 @@ std::string format_remaining(Duration left, TimeUnit unit) {
 RemainingAnswer remaining_answer(const std::optional<InheritedDeadline>& deadline, TimeUnit unit) {
   if (!deadline) return {1, "", "ctxrun: no deadline in this context\n"};
   if (deadline->left < std::chrono::milliseconds(1))
-    return {124, format_remaining(Duration::zero(), unit) + "\n",
-            fmt::format("ctxrun: deadline exceeded (inherited {})\n", deadline->source)};
+    return {124, "", fmt::format("ctxrun: deadline exceeded (inherited {})\n", deadline->source)};
   return {0, format_remaining(deadline->left, unit) + "\n", ""};
 }
 

@@ -78,18 +78,14 @@ TEST_CASE("subcommands: remaining without a deadline prints nothing and exits 1"
   CHECK(job.out.empty());
 }
 
-TEST_CASE("subcommands: remaining past the deadline prints 0 and exits 124", "[e2e][subcommands]") {
-  auto [env, out] = GENERATE(table<std::string, std::string>({
-      {"CTXRUN_DEADLINE=1000000000", "0\n"},
-      {"CTXRUN_BUDGET=0", "0\n"},
-      {"CTXRUN_BUDGET=0.0009", "0\n"},
-  }));
+TEST_CASE("subcommands: remaining past the deadline prints nothing and exits 124", "[e2e][subcommands]") {
+  const std::string env = GENERATE(as<std::string>{}, "CTXRUN_DEADLINE=1000000000", "CTXRUN_BUDGET=0", "CTXRUN_BUDGET=0.0009");
   auto r = remaining({}, {env});
   INFO("env: " << env << "\nstderr: " << r.err);
   CHECK(r.code == 124);
-  CHECK(r.out == out);
+  CHECK(r.out.empty());
   CHECK_THAT(r.err, StartsWith("ctxrun: deadline exceeded (inherited CTXRUN_"));
-  CHECK(remaining({"--unit", "go"}, {env}).out == "0s\n");
+  CHECK(remaining({"--unit", "go"}, {env}).out.empty());
 }
 
 TEST_CASE("subcommands: remaining refuses bad input with 125 and one line", "[e2e][subcommands][badinput]") {
