@@ -1,4 +1,5 @@
-// docs_test.cpp — the man page and the completions keep up with --help (STYLE habit 15).
+// docs_test.cpp — the man page and the completions keep up with --help: an option added to
+// --help without its description or its completion fails here.
 // Reads files only: the --help text comes from parse_command_line, nothing is run.
 #include <fstream>
 #include <regex>

@@ -1,4 +1,4 @@
-// output.hpp — job output as whole lines: prefixed, raw, or grouped per job (SPEC §7).
+// output.hpp — job output as whole lines: prefixed, raw, or grouped per job (ctxrun(1), OUTPUT).
 #pragma once
 #include <cstddef>
 #include <cstdint>
