@@ -33,6 +33,13 @@ std::vector<int> handled_signals() {
   return s;
 }
 
+// The plan's policy, bounded by the run's deadline: a retry due after it is not waited for.
+Policy policy_until_deadline(const Plan& plan) {
+  Policy p = plan.policy;
+  if (plan.deadline) p.until = plan.deadline->at;
+  return p;
+}
+
 }  // namespace
 
 std::size_t watched_groups(const Plan& plan) {
@@ -50,7 +57,7 @@ Supervisor::Supervisor(Plan& plan, const Clock& clock)
                 root_->cancel(received(SIGPIPE, s == Stream::Out ? "stdout closed" : "stderr closed"));
               }),
       console_(writer_, ::isatty(STDOUT_FILENO) == 1, ::isatty(STDERR_FILENO) == 1),
-      scheduler_(plan.jobs.size(), plan.policy, clock,
+      scheduler_(plan.jobs.size(), policy_until_deadline(plan), clock,
                  [this] {
                    if (!seeded_) {
                      unsigned char seed[16];

@@ -18,7 +18,7 @@ namespace ctxrun {
 /// Everything the loop needs, resolved from the options and the inherited environment.
 struct Plan {
   std::vector<JobSpec> jobs;
-  Policy policy;
+  Policy policy;                          ///< without `until`: the loop bounds it by `deadline`
   bool single = false;                    ///< one command: it keeps stdin, may get the terminal
   std::optional<Deadline> deadline;       ///< the root's, on the steady clock
   Duration job_timeout{0};                ///< 0: none
