@@ -5,8 +5,8 @@
 
 namespace ctxrun {
 
-Context::Context(Tag, const Clock& clock, Ptr parent, std::optional<Deadline> deadline, Values values)
-    : clock_(clock), parent_(std::move(parent)), started_(clock.now()), values_(std::move(values)) {
+Context::Context(Tag, const Clock& clock, Ptr parent, std::optional<Deadline> deadline)
+    : clock_(clock), parent_(std::move(parent)), started_(clock.now()) {
   const std::optional<Deadline> inherited = parent_ ? parent_->deadline_ : std::nullopt;
   // The own deadline counts only when strictly earlier: otherwise the parent's cancel comes
   // first and carries the parent's cause (Go: WithDeadline under an earlier parent is WithCancel).
@@ -18,12 +18,12 @@ Context::Context(Tag, const Clock& clock, Ptr parent, std::optional<Deadline> de
   }
 }
 
-Context::Ptr Context::root(const Clock& clock, std::optional<Deadline> deadline, Values values) {
-  return std::make_shared<Context>(Tag{}, clock, nullptr, std::move(deadline), std::move(values));
+Context::Ptr Context::root(const Clock& clock, std::optional<Deadline> deadline) {
+  return std::make_shared<Context>(Tag{}, clock, nullptr, std::move(deadline));
 }
 
-Context::Ptr Context::child(std::optional<Deadline> deadline, Values values) {
-  auto c = std::make_shared<Context>(Tag{}, clock_, shared_from_this(), std::move(deadline), std::move(values));
+Context::Ptr Context::child(std::optional<Deadline> deadline) {
+  auto c = std::make_shared<Context>(Tag{}, clock_, shared_from_this(), std::move(deadline));
   if (done()) {
     c->cause_ = cause_;  // born done: nothing can be registered on it yet, so no callbacks to run
   } else {
@@ -45,19 +45,6 @@ void Context::detach() {
     siblings[index_in_parent_]->index_in_parent_ = index_in_parent_;
     siblings.pop_back();
   }
-}
-
-std::optional<std::string_view> Context::value(std::string_view key) const {
-  for (const Context* c = this; c; c = c->parent_.get()) {
-    if (auto it = c->values_.find(key); it != c->values_.end()) return it->second;
-  }
-  return std::nullopt;
-}
-
-Context::Values Context::values() const {
-  Values all;
-  for (const Context* c = this; c; c = c->parent_.get()) all.insert(c->values_.begin(), c->values_.end());
-  return all;  // insert keeps the first (nearest) definition of a key
 }
 
 void Context::mark_done(const Cause& cause, std::vector<std::pair<Ptr, Callback>>& to_run) {

@@ -68,7 +68,7 @@ Supervisor::Supervisor(Plan& plan, const Clock& clock)
                    }
                    return std::uniform_real_distribution<double>(0.0, 1.0)(random_);
                  }),
-      root_(Context::root(clock, plan.deadline, plan.values)),
+      root_(Context::root(clock, plan.deadline)),
       lease_(plan.single ? plan.tty : -1),
       devnull_(open_devnull()),
       watchdog_(Watchdog::start(plan.first_signal, plan.grace, watched_groups(plan), plan.instance_id)),

@@ -393,44 +393,6 @@ TEST_CASE("context: the tree does not grow over many created-and-canceled childr
   CHECK_FALSE(root->done());
 }
 
-TEST_CASE("context: a child sees its parent's values", "[context]") {
-  ctxrun::FakeClock clock;
-  auto root = ctxrun::Context::root(clock, std::nullopt, {{"ENV", "ci"}, {"REGION", "eu"}});
-  auto child = root->child();
-  auto grandchild = child->child();
-  CHECK(grandchild->value("ENV") == std::optional<std::string_view>("ci"));
-  CHECK(child->value("REGION") == std::optional<std::string_view>("eu"));
-  CHECK_FALSE(grandchild->value("MISSING").has_value());
-}
-
-TEST_CASE("context: a child's value overrides its parent's for its subtree only", "[context]") {
-  ctxrun::FakeClock clock;
-  auto root = ctxrun::Context::root(clock, std::nullopt, {{"ENV", "ci"}});
-  auto child = root->child(std::nullopt, {{"ENV", "staging"}});
-  auto grandchild = child->child();
-  CHECK(child->value("ENV") == std::optional<std::string_view>("staging"));
-  CHECK(grandchild->value("ENV") == std::optional<std::string_view>("staging"));
-  CHECK(root->value("ENV") == std::optional<std::string_view>("ci"));
-}
-
-TEST_CASE("context: values() merges every level, the nearest definition winning", "[context]") {
-  ctxrun::FakeClock clock;
-  auto root = ctxrun::Context::root(clock, std::nullopt, {{"A", "root"}, {"B", "root"}});
-  auto child = root->child(std::nullopt, {{"B", "child"}, {"C", "child"}});
-  auto grandchild = child->child(std::nullopt, {{"C", "grand"}});
-  const ctxrun::Context::Values expected{{"A", "root"}, {"B", "child"}, {"C", "grand"}};
-  CHECK(grandchild->values() == expected);
-  CHECK(root->values() == ctxrun::Context::Values{{"A", "root"}, {"B", "root"}});
-}
-
-TEST_CASE("context: values survive a cancel", "[context]") {
-  ctxrun::FakeClock clock;
-  auto root = ctxrun::Context::root(clock, std::nullopt, {{"A", "1"}});
-  auto child = root->child();
-  root->cancel(failed("x"));
-  CHECK(child->value("A") == std::optional<std::string_view>("1"));
-}
-
 TEST_CASE("context: children share the root's clock", "[context]") {
   ctxrun::FakeClock clock;
   auto root = ctxrun::Context::root(clock);

@@ -9,6 +9,7 @@
 
 #include "ctxrun/cause.hpp"
 #include "ctxrun/context.hpp"
+#include "ctxrun/env_context.hpp"
 #include "ctxrun/job.hpp"
 #include "ctxrun/output.hpp"
 #include "ctxrun/scheduler.hpp"
@@ -31,7 +32,7 @@ struct Plan {
   bool status_line = false;
   bool verbose = false;
   int tty = -1;                           ///< hand this terminal to the single job
-  Context::Values values;
+  Values values;
   std::string run_id, path;
   std::string instance_id;                ///< this ctxrun's own, random: what the watchdog looks for
   std::string lineage;                    ///< CTXRUN_LINEAGE for the jobs: the inherited one, then ours
