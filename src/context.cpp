@@ -1,7 +1,7 @@
 // context.cpp — the tree. Single-threaded by design: the loop is its only user.
 #include "ctxrun/context.hpp"
 
-#include <algorithm>
+#include <utility>
 
 namespace ctxrun {
 
@@ -49,7 +49,7 @@ void Context::detach() {
 
 void Context::mark_done(const Cause& cause, std::vector<std::pair<Ptr, Callback>>& to_run) {
   cause_ = cause;
-  for (auto& [id, f] : callbacks_) to_run.emplace_back(shared_from_this(), std::move(f));
+  for (auto& f : callbacks_) to_run.emplace_back(shared_from_this(), std::move(f));
   callbacks_.clear();
   for (Context* c : children_) c->mark_done(cause, to_run);
   children_.clear();  // every child is done now: detached all at once
@@ -71,21 +71,12 @@ bool Context::expire() {
   return cancel(Cause::deadline(deadline_->source, deadline_->at - deadline_->from.value_or(started_)));
 }
 
-Context::CallbackId Context::after_done(Callback f) {
-  const CallbackId id = next_callback_++;
+void Context::after_done(Callback f) {
   if (done()) {
     f(*cause_);
   } else {
-    callbacks_.emplace_back(id, std::move(f));
+    callbacks_.push_back(std::move(f));
   }
-  return id;
-}
-
-bool Context::stop(CallbackId id) {
-  auto it = std::find_if(callbacks_.begin(), callbacks_.end(), [id](const auto& p) { return p.first == id; });
-  if (it == callbacks_.end()) return false;
-  callbacks_.erase(it);
-  return true;
 }
 
 }  // namespace ctxrun

@@ -1,6 +1,5 @@
 // context.hpp — the cancellation tree: deadline, cancel with a cause (Go's context).
 #pragma once
-#include <cstdint>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -35,7 +34,6 @@ class Context : public std::enable_shared_from_this<Context> {
  public:
   using Ptr = std::shared_ptr<Context>;
   using Callback = std::function<void(const Cause&)>;
-  using CallbackId = std::uint64_t;
 
   static Ptr root(const Clock& clock, std::optional<Deadline> deadline = {});
   Ptr child(std::optional<Deadline> deadline = {});
@@ -50,7 +48,6 @@ class Context : public std::enable_shared_from_this<Context> {
   const std::optional<Deadline>& deadline() const { return deadline_; }
   /// True when the effective deadline is this context's own: its owner must call expire().
   bool owns_deadline() const { return owns_deadline_; }
-  TimePoint started() const { return started_; }
   const Clock& clock() const { return clock_; }
 
   /// Marks this context and its subtree done with `cause`. False if it already was.
@@ -59,10 +56,10 @@ class Context : public std::enable_shared_from_this<Context> {
   bool expire();
 
   /// Runs `f(cause)` once this context is done; at once if it already is.
-  CallbackId after_done(Callback f);
-  /// Unregisters a callback. True if that prevented it from running.
-  bool stop(CallbackId id);
+  void after_done(Callback f);
 
+  /// Children not done yet. The loop never asks; it is the one way to see the detaching rule
+  /// above (no other call shows whether a done or destroyed child is still attached).
   std::size_t child_count() const { return children_.size(); }
 
  private:
@@ -83,8 +80,7 @@ class Context : public std::enable_shared_from_this<Context> {
   bool owns_deadline_ = false;
   TimePoint started_;
   std::optional<Cause> cause_;
-  std::vector<std::pair<CallbackId, Callback>> callbacks_;
-  CallbackId next_callback_ = 1;
+  std::vector<Callback> callbacks_;
 };
 
 }  // namespace ctxrun
