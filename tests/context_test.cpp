@@ -7,6 +7,7 @@
 #include <catch2/catch.hpp>
 
 #include "ctxrun/context.hpp"
+#include "fake_clock.hpp"
 
 using namespace std::chrono_literals;
 
@@ -14,14 +15,14 @@ namespace {
 
 ctxrun::Cause failed(const std::string& job) { return ctxrun::Cause::job_failed(job, ctxrun::Exited{1}, 1s); }
 
-ctxrun::Deadline deadline_in(const ctxrun::FakeClock& clock, ctxrun::Duration d, std::string source) {
+ctxrun::Deadline deadline_in(const test::FakeClock& clock, ctxrun::Duration d, std::string source) {
   return ctxrun::Deadline{clock.now() + d, std::move(source)};
 }
 
 }  // namespace
 
 TEST_CASE("context: a new context is not done and has no cause", "[context]") {
-  ctxrun::FakeClock clock;
+  test::FakeClock clock;
   auto root = ctxrun::Context::root(clock);
   CHECK_FALSE(root->done());
   CHECK(root->cause() == nullptr);
@@ -35,7 +36,7 @@ TEST_CASE("context: a new context is not done and has no cause", "[context]") {
 }
 
 TEST_CASE("context: cancel sets the cause and reports that it did", "[context]") {
-  ctxrun::FakeClock clock;
+  test::FakeClock clock;
   auto root = ctxrun::Context::root(clock);
   CHECK(root->cancel(ctxrun::Cause::received(SIGINT)));
   REQUIRE(root->done());
@@ -44,7 +45,7 @@ TEST_CASE("context: cancel sets the cause and reports that it did", "[context]")
 }
 
 TEST_CASE("context: the first cause wins and a second cancel is ignored", "[context]") {
-  ctxrun::FakeClock clock;
+  test::FakeClock clock;
   auto root = ctxrun::Context::root(clock);
   REQUIRE(root->cancel(failed("first")));
   CHECK_FALSE(root->cancel(failed("second")));
@@ -53,7 +54,7 @@ TEST_CASE("context: the first cause wins and a second cancel is ignored", "[cont
 }
 
 TEST_CASE("context: cancel reaches every descendant and never the parent", "[context]") {
-  ctxrun::FakeClock clock;
+  test::FakeClock clock;
   auto root = ctxrun::Context::root(clock);
   auto mid = root->child();
   auto leaf1 = mid->child();
@@ -71,7 +72,7 @@ TEST_CASE("context: cancel reaches every descendant and never the parent", "[con
 }
 
 TEST_CASE("context: a child of a canceled parent carries the parent's cause", "[context]") {
-  ctxrun::FakeClock clock;
+  test::FakeClock clock;
   auto root = ctxrun::Context::root(clock);
   auto child = root->child();
   root->cancel(ctxrun::Cause::received(SIGTERM));
@@ -83,7 +84,7 @@ TEST_CASE("context: a child of a canceled parent carries the parent's cause", "[
 }
 
 TEST_CASE("context: child canceled, then parent canceled: each keeps its own cause", "[context]") {
-  ctxrun::FakeClock clock;
+  test::FakeClock clock;
   auto root = ctxrun::Context::root(clock);
   auto child = root->child();
   REQUIRE(child->cancel(failed("c2")));
@@ -93,7 +94,7 @@ TEST_CASE("context: child canceled, then parent canceled: each keeps its own cau
 }
 
 TEST_CASE("context: a child made under a done parent is born done with the parent's cause", "[context]") {
-  ctxrun::FakeClock clock;
+  test::FakeClock clock;
   auto root = ctxrun::Context::root(clock);
   root->cancel(failed("gone"));
   auto child = root->child(deadline_in(clock, 1s, "--job-timeout 1s"));
@@ -104,7 +105,7 @@ TEST_CASE("context: a child made under a done parent is born done with the paren
 }
 
 TEST_CASE("context: a child's deadline is the earlier of its own and its parent's", "[context]") {
-  ctxrun::FakeClock clock;
+  test::FakeClock clock;
   auto root = ctxrun::Context::root(clock, deadline_in(clock, 10s, "--timeout 10s"));
   CHECK(root->owns_deadline());
 
@@ -125,7 +126,7 @@ TEST_CASE("context: a child's deadline is the earlier of its own and its parent'
 }
 
 TEST_CASE("context: a child with a deadline under a parent without one owns it", "[context]") {
-  ctxrun::FakeClock clock;
+  test::FakeClock clock;
   auto root = ctxrun::Context::root(clock);
   auto child = root->child(deadline_in(clock, 3s, "--job-timeout 3s"));
   CHECK(child->owns_deadline());
@@ -134,7 +135,7 @@ TEST_CASE("context: a child with a deadline under a parent without one owns it",
 
 TEST_CASE("context: a later own deadline under an earlier parent's gets the parent's cause", "[context]") {
   // Go: WithTimeoutCause(1h, slow) under WithTimeoutCause(10ms, parentSlow) -> parentSlow.
-  ctxrun::FakeClock clock;
+  test::FakeClock clock;
   auto root = ctxrun::Context::root(clock, deadline_in(clock, 10ms, "parentSlow"));
   auto child = root->child(deadline_in(clock, 1h, "slow"));
   clock.advance(10ms);
@@ -147,7 +148,7 @@ TEST_CASE("context: a later own deadline under an earlier parent's gets the pare
 }
 
 TEST_CASE("context: equal deadlines belong to the parent", "[context]") {
-  ctxrun::FakeClock clock;
+  test::FakeClock clock;
   auto root = ctxrun::Context::root(clock, deadline_in(clock, 5s, "--timeout 5s"));
   auto child = root->child(deadline_in(clock, 5s, "--job-timeout 5s"));
   CHECK_FALSE(child->owns_deadline());
@@ -158,7 +159,7 @@ TEST_CASE("context: equal deadlines belong to the parent", "[context]") {
 }
 
 TEST_CASE("context: an earlier child deadline expires on its own and the parent stays alive", "[context]") {
-  ctxrun::FakeClock clock;
+  test::FakeClock clock;
   auto root = ctxrun::Context::root(clock, deadline_in(clock, 10s, "--timeout 10s"));
   auto child = root->child(deadline_in(clock, 2s, "--job-timeout 2s"));
   clock.advance(2s);
@@ -171,7 +172,7 @@ TEST_CASE("context: an earlier child deadline expires on its own and the parent 
 }
 
 TEST_CASE("context: expire before the deadline is a no-op", "[context]") {
-  ctxrun::FakeClock clock;
+  test::FakeClock clock;
   auto root = ctxrun::Context::root(clock, deadline_in(clock, 5s, "--timeout 5s"));
   CHECK_FALSE(root->expire());
   clock.advance(5s - 1ns);
@@ -183,7 +184,7 @@ TEST_CASE("context: expire before the deadline is a no-op", "[context]") {
 }
 
 TEST_CASE("context: expire without a deadline is a no-op", "[context]") {
-  ctxrun::FakeClock clock;
+  test::FakeClock clock;
   auto root = ctxrun::Context::root(clock);
   clock.advance(1000h);
   CHECK_FALSE(root->expire());
@@ -191,7 +192,7 @@ TEST_CASE("context: expire without a deadline is a no-op", "[context]") {
 }
 
 TEST_CASE("context: expire after a cancel keeps the first cause", "[context]") {
-  ctxrun::FakeClock clock;
+  test::FakeClock clock;
   auto root = ctxrun::Context::root(clock, deadline_in(clock, 1s, "--timeout 1s"));
   root->cancel(ctxrun::Cause::received(SIGINT));
   clock.advance(2s);
@@ -200,7 +201,7 @@ TEST_CASE("context: expire after a cancel keeps the first cause", "[context]") {
 }
 
 TEST_CASE("context: the deadline cause is measured from the context's start", "[context]") {
-  ctxrun::FakeClock clock;
+  test::FakeClock clock;
   auto root = ctxrun::Context::root(clock);
   clock.advance(1s);  // the child starts later than the root
   auto child = root->child(deadline_in(clock, 3s, "--job-timeout 3s"));
@@ -211,7 +212,7 @@ TEST_CASE("context: the deadline cause is measured from the context's start", "[
 }
 
 TEST_CASE("context: the deadline cause is measured from Deadline::from when set", "[context]") {
-  ctxrun::FakeClock clock;
+  test::FakeClock clock;
   const auto flag_time = clock.now();
   clock.advance(200ms);  // the root is made a moment after the flag was read
   auto root = ctxrun::Context::root(clock, ctxrun::Deadline{flag_time + 5s, "--timeout 5s", flag_time});
@@ -222,7 +223,7 @@ TEST_CASE("context: the deadline cause is measured from Deadline::from when set"
 }
 
 TEST_CASE("context: after_done runs once when the context is done", "[context]") {
-  ctxrun::FakeClock clock;
+  test::FakeClock clock;
   auto root = ctxrun::Context::root(clock);
   int runs = 0;
   std::string seen;
@@ -239,7 +240,7 @@ TEST_CASE("context: after_done runs once when the context is done", "[context]")
 }
 
 TEST_CASE("context: after_done on a done context runs at once", "[context]") {
-  ctxrun::FakeClock clock;
+  test::FakeClock clock;
   auto root = ctxrun::Context::root(clock);
   root->cancel(failed("a"));
   int runs = 0;
@@ -251,7 +252,7 @@ TEST_CASE("context: after_done on a done context runs at once", "[context]") {
 }
 
 TEST_CASE("context: several callbacks each run once, in the order they were registered", "[context]") {
-  ctxrun::FakeClock clock;
+  test::FakeClock clock;
   auto root = ctxrun::Context::root(clock);
   std::vector<int> ran;
   root->after_done([&](const ctxrun::Cause&) { ran.push_back(1); });
@@ -263,7 +264,7 @@ TEST_CASE("context: several callbacks each run once, in the order they were regi
 }
 
 TEST_CASE("context: callbacks on descendants run with the ancestor's cause", "[context]") {
-  ctxrun::FakeClock clock;
+  test::FakeClock clock;
   auto root = ctxrun::Context::root(clock);
   auto child = root->child();
   auto grandchild = child->child();
@@ -277,7 +278,7 @@ TEST_CASE("context: callbacks on descendants run with the ancestor's cause", "[c
 }
 
 TEST_CASE("context: callbacks run after the whole subtree is marked done", "[context]") {
-  ctxrun::FakeClock clock;
+  test::FakeClock clock;
   auto root = ctxrun::Context::root(clock);
   auto child = root->child();
   auto grandchild = child->child();
@@ -292,7 +293,7 @@ TEST_CASE("context: callbacks run after the whole subtree is marked done", "[con
 }
 
 TEST_CASE("context: a callback may cancel another context", "[context]") {
-  ctxrun::FakeClock clock;
+  test::FakeClock clock;
   auto root = ctxrun::Context::root(clock);
   auto a = root->child();
   auto b = root->child();
@@ -304,7 +305,7 @@ TEST_CASE("context: a callback may cancel another context", "[context]") {
 }
 
 TEST_CASE("context: a done child detaches from its parent", "[context]") {
-  ctxrun::FakeClock clock;
+  test::FakeClock clock;
   auto root = ctxrun::Context::root(clock);
   auto a = root->child();
   auto b = root->child();
@@ -321,7 +322,7 @@ TEST_CASE("context: a done child detaches from its parent", "[context]") {
 }
 
 TEST_CASE("context: a destroyed child detaches from its parent", "[context]") {
-  ctxrun::FakeClock clock;
+  test::FakeClock clock;
   auto root = ctxrun::Context::root(clock);
   auto keep1 = root->child();
   {
@@ -337,7 +338,7 @@ TEST_CASE("context: a destroyed child detaches from its parent", "[context]") {
 }
 
 TEST_CASE("context: destroying children in any order keeps the others reachable", "[context]") {
-  ctxrun::FakeClock clock;
+  test::FakeClock clock;
   auto root = ctxrun::Context::root(clock);
   std::vector<ctxrun::Context::Ptr> kids;
   for (int i = 0; i < 8; ++i) kids.push_back(root->child());
@@ -349,7 +350,7 @@ TEST_CASE("context: destroying children in any order keeps the others reachable"
 }
 
 TEST_CASE("context: the tree does not grow over many created-and-canceled children", "[context]") {
-  ctxrun::FakeClock clock;
+  test::FakeClock clock;
   auto root = ctxrun::Context::root(clock);
   std::vector<ctxrun::Context::Ptr> kept;
   for (int i = 0; i < 10'000; ++i) {
@@ -364,7 +365,7 @@ TEST_CASE("context: the tree does not grow over many created-and-canceled childr
 }
 
 TEST_CASE("context: children share the root's clock", "[context]") {
-  ctxrun::FakeClock clock;
+  test::FakeClock clock;
   auto root = ctxrun::Context::root(clock);
   clock.advance(7s);
   auto child = root->child(deadline_in(clock, 3s, "--job-timeout 3s"));

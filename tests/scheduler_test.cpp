@@ -7,6 +7,7 @@
 #include <catch2/catch.hpp>
 
 #include "ctxrun/scheduler.hpp"
+#include "fake_clock.hpp"
 
 using namespace std::chrono_literals;
 using ctxrun::AttemptResult;
@@ -14,7 +15,7 @@ using ctxrun::AttemptResult;
 namespace {
 
 struct Fixture {
-  ctxrun::FakeClock clock;
+  test::FakeClock clock;
   double random = 0.5;  // jitter factor 1: delays come out exact
   ctxrun::Scheduler make(std::size_t jobs, ctxrun::Policy policy) {
     return ctxrun::Scheduler(jobs, policy, clock, [this] { return random; });
