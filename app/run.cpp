@@ -149,7 +149,6 @@ Plan make_plan(const Options& o, const Inherited& in, const Deadlines& deadline)
                        .retry_delay = o.retry_delay,
                        .retry_backoff = o.retry_backoff};
   plan.deadline = deadline.steady;
-  if (plan.deadline) plan.policy.until = plan.deadline->at;
   if (o.job_timeout && o.job_timeout.value > Duration::zero()) {
     plan.job_timeout = o.job_timeout.value;
     plan.job_timeout_source = "--job-timeout " + o.job_timeout.text;

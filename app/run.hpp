@@ -4,7 +4,7 @@
 
 namespace ctxrun {
 
-/// Returns the exit status (SPEC §5), or does not return: after a run canceled by a signal
+/// Returns the exit status (ctxrun(1), EXIT STATUS), or does not return: after a run canceled by a signal
 /// ctxrun dies by that signal. Throws UsageError for bad input found before anything starts.
 int run(const Options& options);
 

@@ -476,7 +476,9 @@ inline std::vector<OwnedPiece> split(std::string_view bytes, std::size_t max_lin
     at += chunk.size();
   }
   splitter.finish(keep);
-  if (splitter.holding()) out.push_back({"(still holding after finish)", false, false});
+  const std::size_t finished = out.size();
+  splitter.finish(keep);  // a second finish has nothing left to give
+  if (out.size() != finished) out.push_back({"(still holding after finish)", false, false});
   return out;
 }
 

@@ -19,7 +19,6 @@ void Supervisor::launch(const Launch& l) {
   Attempt& a = rec.attempts.emplace_back();
   a.number = l.attempt;
   a.started = clock_.now();
-  a.started_wall = std::chrono::system_clock::now();
   verbose(fmt::format("job \"{}\" starting{}: {}", rec.spec.name,
                       l.attempt > 1 ? fmt::format(" (attempt {})", l.attempt) : "", rec.spec.command));
 

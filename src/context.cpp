@@ -1,12 +1,12 @@
 // context.cpp — the tree. Single-threaded by design: the loop is its only user.
 #include "ctxrun/context.hpp"
 
-#include <algorithm>
+#include <utility>
 
 namespace ctxrun {
 
-Context::Context(Tag, const Clock& clock, Ptr parent, std::optional<Deadline> deadline, Values values)
-    : clock_(clock), parent_(std::move(parent)), started_(clock.now()), values_(std::move(values)) {
+Context::Context(Tag, const Clock& clock, Ptr parent, std::optional<Deadline> deadline)
+    : clock_(clock), parent_(std::move(parent)), started_(clock.now()) {
   const std::optional<Deadline> inherited = parent_ ? parent_->deadline_ : std::nullopt;
   // The own deadline counts only when strictly earlier: otherwise the parent's cancel comes
   // first and carries the parent's cause (Go: WithDeadline under an earlier parent is WithCancel).
@@ -18,12 +18,12 @@ Context::Context(Tag, const Clock& clock, Ptr parent, std::optional<Deadline> de
   }
 }
 
-Context::Ptr Context::root(const Clock& clock, std::optional<Deadline> deadline, Values values) {
-  return std::make_shared<Context>(Tag{}, clock, nullptr, std::move(deadline), std::move(values));
+Context::Ptr Context::root(const Clock& clock, std::optional<Deadline> deadline) {
+  return std::make_shared<Context>(Tag{}, clock, nullptr, std::move(deadline));
 }
 
-Context::Ptr Context::child(std::optional<Deadline> deadline, Values values) {
-  auto c = std::make_shared<Context>(Tag{}, clock_, shared_from_this(), std::move(deadline), std::move(values));
+Context::Ptr Context::child(std::optional<Deadline> deadline) {
+  auto c = std::make_shared<Context>(Tag{}, clock_, shared_from_this(), std::move(deadline));
   if (done()) {
     c->cause_ = cause_;  // born done: nothing can be registered on it yet, so no callbacks to run
   } else {
@@ -47,22 +47,9 @@ void Context::detach() {
   }
 }
 
-std::optional<std::string_view> Context::value(std::string_view key) const {
-  for (const Context* c = this; c; c = c->parent_.get()) {
-    if (auto it = c->values_.find(key); it != c->values_.end()) return it->second;
-  }
-  return std::nullopt;
-}
-
-Context::Values Context::values() const {
-  Values all;
-  for (const Context* c = this; c; c = c->parent_.get()) all.insert(c->values_.begin(), c->values_.end());
-  return all;  // insert keeps the first (nearest) definition of a key
-}
-
 void Context::mark_done(const Cause& cause, std::vector<std::pair<Ptr, Callback>>& to_run) {
   cause_ = cause;
-  for (auto& [id, f] : callbacks_) to_run.emplace_back(shared_from_this(), std::move(f));
+  for (auto& f : callbacks_) to_run.emplace_back(shared_from_this(), std::move(f));
   callbacks_.clear();
   for (Context* c : children_) c->mark_done(cause, to_run);
   children_.clear();  // every child is done now: detached all at once
@@ -84,21 +71,12 @@ bool Context::expire() {
   return cancel(Cause::deadline(deadline_->source, deadline_->at - deadline_->from.value_or(started_)));
 }
 
-Context::CallbackId Context::after_done(Callback f) {
-  const CallbackId id = next_callback_++;
+void Context::after_done(Callback f) {
   if (done()) {
     f(*cause_);
   } else {
-    callbacks_.emplace_back(id, std::move(f));
+    callbacks_.push_back(std::move(f));
   }
-  return id;
-}
-
-bool Context::stop(CallbackId id) {
-  auto it = std::find_if(callbacks_.begin(), callbacks_.end(), [id](const auto& p) { return p.first == id; });
-  if (it == callbacks_.end()) return false;
-  callbacks_.erase(it);
-  return true;
 }
 
 }  // namespace ctxrun

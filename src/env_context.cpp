@@ -132,7 +132,7 @@ Variables job_variables(const JobContext& job) {
   return vars;
 }
 
-std::vector<std::string> job_variable_names(const std::map<std::string, std::string, std::less<>>& values) {
+std::vector<std::string> job_variable_names(const Values& values) {
   std::vector<std::string> names = {kDeadline, kBudget, kRunId, kPath, kLineage, kJob, kJobIndex, kAttempt,
                                     "CTXRUN_CAUSE_FD"};
   for (const auto& [k, v] : values) names.push_back(k);

@@ -535,11 +535,6 @@ std::uint64_t LineSink::discard_ready() {
 
 GroupStats LineSink::stats() const { return group_ ? group_->stats : GroupStats{}; }
 
-std::optional<std::string> LineSink::warning() const {
-  if (!group_ || group_->warnings.empty()) return std::nullopt;
-  return group_->warnings.front();
-}
-
 void Console::write(Stream stream, std::string_view bytes) {
   if (shown_ && (stream == Stream::Err ? tty_err_ : tty_out_)) clear_status();
   port_.write(stream, bytes);

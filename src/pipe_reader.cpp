@@ -107,12 +107,4 @@ void PipeReader::end() {
   if (eof) eof();
 }
 
-void PipeReader::close() {
-  if (!open_) return;
-  open_ = false;
-  pipe_.close();
-  on_data_ = nullptr;
-  on_eof_ = nullptr;
-}
-
 }  // namespace ctxrun

@@ -32,12 +32,6 @@ std::optional<Launch> Scheduler::next() {
   return std::nullopt;
 }
 
-std::vector<Launch> Scheduler::due() {
-  std::vector<Launch> out;
-  while (const auto l = next()) out.push_back(*l);
-  return out;
-}
-
 std::optional<TimePoint> Scheduler::next_wakeup() const {
   std::optional<TimePoint> t;
   if (run_done_ || waiting_ == 0) return t;

@@ -32,6 +32,13 @@ std::vector<int> handled_signals() {
   return s;
 }
 
+// The plan's policy, bounded by the run's deadline: a retry due after it is not waited for.
+Policy policy_until_deadline(const Plan& plan) {
+  Policy p = plan.policy;
+  if (plan.deadline) p.until = plan.deadline->at;
+  return p;
+}
+
 }  // namespace
 
 std::size_t watched_groups(const Plan& plan) {
@@ -50,7 +57,7 @@ Supervisor::Supervisor(Plan& plan, const Clock& clock, Presenter& presenter)
                 root_->cancel(received(SIGPIPE, s == Stream::Out ? "stdout closed" : "stderr closed"));
               }),
       console_(writer_, ::isatty(STDOUT_FILENO) == 1, ::isatty(STDERR_FILENO) == 1),
-      scheduler_(plan.jobs.size(), plan.policy, clock,
+      scheduler_(plan.jobs.size(), policy_until_deadline(plan), clock,
                  [this] {
                    if (!seeded_) {
                      unsigned char seed[16];
@@ -61,7 +68,7 @@ Supervisor::Supervisor(Plan& plan, const Clock& clock, Presenter& presenter)
                    }
                    return std::uniform_real_distribution<double>(0.0, 1.0)(random_);
                  }),
-      root_(Context::root(clock, plan.deadline, plan.values)),
+      root_(Context::root(clock, plan.deadline)),
       lease_(plan.single ? plan.tty : -1),
       devnull_(open_devnull()),
       watchdog_(Watchdog::start(plan.first_signal, plan.grace, watched_groups(plan), plan.instance_id)),

@@ -25,7 +25,6 @@ void Termination::send(const StopTarget& t, int sig) {
   // pidfd reaches it wherever it went.
   const Delivery g = t.group > 0 ? signal_group(t.group, sig) : Delivery::Gone;
   const Delivery p = signal_process(t.pidfd, sig);
-  if (g == Delivery::Denied || p == Delivery::Denied) denied_ = true;
   if ((g == Delivery::Sent || p == Delivery::Sent) && sent_) sent_(sig, t);
 }
 

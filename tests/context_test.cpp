@@ -7,6 +7,7 @@
 #include <catch2/catch.hpp>
 
 #include "ctxrun/context.hpp"
+#include "fake_clock.hpp"
 
 using namespace std::chrono_literals;
 
@@ -14,24 +15,28 @@ namespace {
 
 ctxrun::Cause failed(const std::string& job) { return ctxrun::Cause::job_failed(job, ctxrun::Exited{1}, 1s); }
 
-ctxrun::Deadline deadline_in(const ctxrun::FakeClock& clock, ctxrun::Duration d, std::string source) {
+ctxrun::Deadline deadline_in(const test::FakeClock& clock, ctxrun::Duration d, std::string source) {
   return ctxrun::Deadline{clock.now() + d, std::move(source)};
 }
 
 }  // namespace
 
 TEST_CASE("context: a new context is not done and has no cause", "[context]") {
-  ctxrun::FakeClock clock;
+  test::FakeClock clock;
   auto root = ctxrun::Context::root(clock);
   CHECK_FALSE(root->done());
   CHECK(root->cause() == nullptr);
   CHECK_FALSE(root->deadline().has_value());
   CHECK_FALSE(root->owns_deadline());
-  CHECK(root->started() == clock.now());
+  // It starts now: a deadline without Deadline::from is measured from here.
+  auto timed = ctxrun::Context::root(clock, deadline_in(clock, 5s, "--timeout 5s"));
+  clock.advance(5s);
+  REQUIRE(timed->expire());
+  CHECK(timed->cause()->after == 5s);
 }
 
 TEST_CASE("context: cancel sets the cause and reports that it did", "[context]") {
-  ctxrun::FakeClock clock;
+  test::FakeClock clock;
   auto root = ctxrun::Context::root(clock);
   CHECK(root->cancel(ctxrun::Cause::received(SIGINT)));
   REQUIRE(root->done());
@@ -40,7 +45,7 @@ TEST_CASE("context: cancel sets the cause and reports that it did", "[context]")
 }
 
 TEST_CASE("context: the first cause wins and a second cancel is ignored", "[context]") {
-  ctxrun::FakeClock clock;
+  test::FakeClock clock;
   auto root = ctxrun::Context::root(clock);
   REQUIRE(root->cancel(failed("first")));
   CHECK_FALSE(root->cancel(failed("second")));
@@ -49,7 +54,7 @@ TEST_CASE("context: the first cause wins and a second cancel is ignored", "[cont
 }
 
 TEST_CASE("context: cancel reaches every descendant and never the parent", "[context]") {
-  ctxrun::FakeClock clock;
+  test::FakeClock clock;
   auto root = ctxrun::Context::root(clock);
   auto mid = root->child();
   auto leaf1 = mid->child();
@@ -67,7 +72,7 @@ TEST_CASE("context: cancel reaches every descendant and never the parent", "[con
 }
 
 TEST_CASE("context: a child of a canceled parent carries the parent's cause", "[context]") {
-  ctxrun::FakeClock clock;
+  test::FakeClock clock;
   auto root = ctxrun::Context::root(clock);
   auto child = root->child();
   root->cancel(ctxrun::Cause::received(SIGTERM));
@@ -79,7 +84,7 @@ TEST_CASE("context: a child of a canceled parent carries the parent's cause", "[
 }
 
 TEST_CASE("context: child canceled, then parent canceled: each keeps its own cause", "[context]") {
-  ctxrun::FakeClock clock;
+  test::FakeClock clock;
   auto root = ctxrun::Context::root(clock);
   auto child = root->child();
   REQUIRE(child->cancel(failed("c2")));
@@ -89,7 +94,7 @@ TEST_CASE("context: child canceled, then parent canceled: each keeps its own cau
 }
 
 TEST_CASE("context: a child made under a done parent is born done with the parent's cause", "[context]") {
-  ctxrun::FakeClock clock;
+  test::FakeClock clock;
   auto root = ctxrun::Context::root(clock);
   root->cancel(failed("gone"));
   auto child = root->child(deadline_in(clock, 1s, "--job-timeout 1s"));
@@ -100,7 +105,7 @@ TEST_CASE("context: a child made under a done parent is born done with the paren
 }
 
 TEST_CASE("context: a child's deadline is the earlier of its own and its parent's", "[context]") {
-  ctxrun::FakeClock clock;
+  test::FakeClock clock;
   auto root = ctxrun::Context::root(clock, deadline_in(clock, 10s, "--timeout 10s"));
   CHECK(root->owns_deadline());
 
@@ -121,7 +126,7 @@ TEST_CASE("context: a child's deadline is the earlier of its own and its parent'
 }
 
 TEST_CASE("context: a child with a deadline under a parent without one owns it", "[context]") {
-  ctxrun::FakeClock clock;
+  test::FakeClock clock;
   auto root = ctxrun::Context::root(clock);
   auto child = root->child(deadline_in(clock, 3s, "--job-timeout 3s"));
   CHECK(child->owns_deadline());
@@ -130,7 +135,7 @@ TEST_CASE("context: a child with a deadline under a parent without one owns it",
 
 TEST_CASE("context: a later own deadline under an earlier parent's gets the parent's cause", "[context]") {
   // Go: WithTimeoutCause(1h, slow) under WithTimeoutCause(10ms, parentSlow) -> parentSlow.
-  ctxrun::FakeClock clock;
+  test::FakeClock clock;
   auto root = ctxrun::Context::root(clock, deadline_in(clock, 10ms, "parentSlow"));
   auto child = root->child(deadline_in(clock, 1h, "slow"));
   clock.advance(10ms);
@@ -143,7 +148,7 @@ TEST_CASE("context: a later own deadline under an earlier parent's gets the pare
 }
 
 TEST_CASE("context: equal deadlines belong to the parent", "[context]") {
-  ctxrun::FakeClock clock;
+  test::FakeClock clock;
   auto root = ctxrun::Context::root(clock, deadline_in(clock, 5s, "--timeout 5s"));
   auto child = root->child(deadline_in(clock, 5s, "--job-timeout 5s"));
   CHECK_FALSE(child->owns_deadline());
@@ -154,7 +159,7 @@ TEST_CASE("context: equal deadlines belong to the parent", "[context]") {
 }
 
 TEST_CASE("context: an earlier child deadline expires on its own and the parent stays alive", "[context]") {
-  ctxrun::FakeClock clock;
+  test::FakeClock clock;
   auto root = ctxrun::Context::root(clock, deadline_in(clock, 10s, "--timeout 10s"));
   auto child = root->child(deadline_in(clock, 2s, "--job-timeout 2s"));
   clock.advance(2s);
@@ -167,7 +172,7 @@ TEST_CASE("context: an earlier child deadline expires on its own and the parent 
 }
 
 TEST_CASE("context: expire before the deadline is a no-op", "[context]") {
-  ctxrun::FakeClock clock;
+  test::FakeClock clock;
   auto root = ctxrun::Context::root(clock, deadline_in(clock, 5s, "--timeout 5s"));
   CHECK_FALSE(root->expire());
   clock.advance(5s - 1ns);
@@ -179,7 +184,7 @@ TEST_CASE("context: expire before the deadline is a no-op", "[context]") {
 }
 
 TEST_CASE("context: expire without a deadline is a no-op", "[context]") {
-  ctxrun::FakeClock clock;
+  test::FakeClock clock;
   auto root = ctxrun::Context::root(clock);
   clock.advance(1000h);
   CHECK_FALSE(root->expire());
@@ -187,7 +192,7 @@ TEST_CASE("context: expire without a deadline is a no-op", "[context]") {
 }
 
 TEST_CASE("context: expire after a cancel keeps the first cause", "[context]") {
-  ctxrun::FakeClock clock;
+  test::FakeClock clock;
   auto root = ctxrun::Context::root(clock, deadline_in(clock, 1s, "--timeout 1s"));
   root->cancel(ctxrun::Cause::received(SIGINT));
   clock.advance(2s);
@@ -196,7 +201,7 @@ TEST_CASE("context: expire after a cancel keeps the first cause", "[context]") {
 }
 
 TEST_CASE("context: the deadline cause is measured from the context's start", "[context]") {
-  ctxrun::FakeClock clock;
+  test::FakeClock clock;
   auto root = ctxrun::Context::root(clock);
   clock.advance(1s);  // the child starts later than the root
   auto child = root->child(deadline_in(clock, 3s, "--job-timeout 3s"));
@@ -207,7 +212,7 @@ TEST_CASE("context: the deadline cause is measured from the context's start", "[
 }
 
 TEST_CASE("context: the deadline cause is measured from Deadline::from when set", "[context]") {
-  ctxrun::FakeClock clock;
+  test::FakeClock clock;
   const auto flag_time = clock.now();
   clock.advance(200ms);  // the root is made a moment after the flag was read
   auto root = ctxrun::Context::root(clock, ctxrun::Deadline{flag_time + 5s, "--timeout 5s", flag_time});
@@ -218,7 +223,7 @@ TEST_CASE("context: the deadline cause is measured from Deadline::from when set"
 }
 
 TEST_CASE("context: after_done runs once when the context is done", "[context]") {
-  ctxrun::FakeClock clock;
+  test::FakeClock clock;
   auto root = ctxrun::Context::root(clock);
   int runs = 0;
   std::string seen;
@@ -235,65 +240,31 @@ TEST_CASE("context: after_done runs once when the context is done", "[context]")
 }
 
 TEST_CASE("context: after_done on a done context runs at once", "[context]") {
-  ctxrun::FakeClock clock;
+  test::FakeClock clock;
   auto root = ctxrun::Context::root(clock);
   root->cancel(failed("a"));
   int runs = 0;
-  const auto id = root->after_done([&](const ctxrun::Cause& c) {
+  root->after_done([&](const ctxrun::Cause& c) {
     ++runs;
     CHECK(c.job == "a");
   });
   CHECK(runs == 1);
-  CHECK_FALSE(root->stop(id));  // it already ran
 }
 
-TEST_CASE("context: stop before the cancel prevents the callback, once", "[context]") {
-  ctxrun::FakeClock clock;
-  auto root = ctxrun::Context::root(clock);
-  int runs = 0;
-  const auto id = root->after_done([&](const ctxrun::Cause&) { ++runs; });
-  CHECK(root->stop(id));
-  CHECK_FALSE(root->stop(id));
-  root->cancel(failed("a"));
-  CHECK(runs == 0);
-}
-
-TEST_CASE("context: stop after the callback ran returns false", "[context]") {
-  ctxrun::FakeClock clock;
-  auto root = ctxrun::Context::root(clock);
-  int runs = 0;
-  const auto id = root->after_done([&](const ctxrun::Cause&) { ++runs; });
-  root->cancel(failed("a"));
-  REQUIRE(runs == 1);
-  CHECK_FALSE(root->stop(id));
-}
-
-TEST_CASE("context: several callbacks are independent", "[context]") {
-  ctxrun::FakeClock clock;
+TEST_CASE("context: several callbacks each run once, in the order they were registered", "[context]") {
+  test::FakeClock clock;
   auto root = ctxrun::Context::root(clock);
   std::vector<int> ran;
-  const auto a = root->after_done([&](const ctxrun::Cause&) { ran.push_back(1); });
-  const auto b = root->after_done([&](const ctxrun::Cause&) { ran.push_back(2); });
-  const auto c = root->after_done([&](const ctxrun::Cause&) { ran.push_back(3); });
-  CHECK(a != b);
-  CHECK(b != c);
-  CHECK(root->stop(b));
+  root->after_done([&](const ctxrun::Cause&) { ran.push_back(1); });
+  root->after_done([&](const ctxrun::Cause&) { ran.push_back(2); });
+  root->after_done([&](const ctxrun::Cause&) { ran.push_back(3); });
   root->cancel(failed("x"));
-  CHECK(ran == std::vector<int>{1, 3});
-}
-
-TEST_CASE("context: a stop id of another context does not stop anything", "[context]") {
-  ctxrun::FakeClock clock;
-  auto root = ctxrun::Context::root(clock);
-  int runs = 0;
-  root->after_done([&](const ctxrun::Cause&) { ++runs; });
-  CHECK_FALSE(root->stop(12345));
-  root->cancel(failed("x"));
-  CHECK(runs == 1);
+  root->cancel(failed("y"));
+  CHECK(ran == std::vector<int>{1, 2, 3});
 }
 
 TEST_CASE("context: callbacks on descendants run with the ancestor's cause", "[context]") {
-  ctxrun::FakeClock clock;
+  test::FakeClock clock;
   auto root = ctxrun::Context::root(clock);
   auto child = root->child();
   auto grandchild = child->child();
@@ -307,7 +278,7 @@ TEST_CASE("context: callbacks on descendants run with the ancestor's cause", "[c
 }
 
 TEST_CASE("context: callbacks run after the whole subtree is marked done", "[context]") {
-  ctxrun::FakeClock clock;
+  test::FakeClock clock;
   auto root = ctxrun::Context::root(clock);
   auto child = root->child();
   auto grandchild = child->child();
@@ -322,7 +293,7 @@ TEST_CASE("context: callbacks run after the whole subtree is marked done", "[con
 }
 
 TEST_CASE("context: a callback may cancel another context", "[context]") {
-  ctxrun::FakeClock clock;
+  test::FakeClock clock;
   auto root = ctxrun::Context::root(clock);
   auto a = root->child();
   auto b = root->child();
@@ -334,7 +305,7 @@ TEST_CASE("context: a callback may cancel another context", "[context]") {
 }
 
 TEST_CASE("context: a done child detaches from its parent", "[context]") {
-  ctxrun::FakeClock clock;
+  test::FakeClock clock;
   auto root = ctxrun::Context::root(clock);
   auto a = root->child();
   auto b = root->child();
@@ -351,7 +322,7 @@ TEST_CASE("context: a done child detaches from its parent", "[context]") {
 }
 
 TEST_CASE("context: a destroyed child detaches from its parent", "[context]") {
-  ctxrun::FakeClock clock;
+  test::FakeClock clock;
   auto root = ctxrun::Context::root(clock);
   auto keep1 = root->child();
   {
@@ -367,7 +338,7 @@ TEST_CASE("context: a destroyed child detaches from its parent", "[context]") {
 }
 
 TEST_CASE("context: destroying children in any order keeps the others reachable", "[context]") {
-  ctxrun::FakeClock clock;
+  test::FakeClock clock;
   auto root = ctxrun::Context::root(clock);
   std::vector<ctxrun::Context::Ptr> kids;
   for (int i = 0; i < 8; ++i) kids.push_back(root->child());
@@ -379,7 +350,7 @@ TEST_CASE("context: destroying children in any order keeps the others reachable"
 }
 
 TEST_CASE("context: the tree does not grow over many created-and-canceled children", "[context]") {
-  ctxrun::FakeClock clock;
+  test::FakeClock clock;
   auto root = ctxrun::Context::root(clock);
   std::vector<ctxrun::Context::Ptr> kept;
   for (int i = 0; i < 10'000; ++i) {
@@ -393,49 +364,14 @@ TEST_CASE("context: the tree does not grow over many created-and-canceled childr
   CHECK_FALSE(root->done());
 }
 
-TEST_CASE("context: a child sees its parent's values", "[context]") {
-  ctxrun::FakeClock clock;
-  auto root = ctxrun::Context::root(clock, std::nullopt, {{"ENV", "ci"}, {"REGION", "eu"}});
-  auto child = root->child();
-  auto grandchild = child->child();
-  CHECK(grandchild->value("ENV") == std::optional<std::string_view>("ci"));
-  CHECK(child->value("REGION") == std::optional<std::string_view>("eu"));
-  CHECK_FALSE(grandchild->value("MISSING").has_value());
-}
-
-TEST_CASE("context: a child's value overrides its parent's for its subtree only", "[context]") {
-  ctxrun::FakeClock clock;
-  auto root = ctxrun::Context::root(clock, std::nullopt, {{"ENV", "ci"}});
-  auto child = root->child(std::nullopt, {{"ENV", "staging"}});
-  auto grandchild = child->child();
-  CHECK(child->value("ENV") == std::optional<std::string_view>("staging"));
-  CHECK(grandchild->value("ENV") == std::optional<std::string_view>("staging"));
-  CHECK(root->value("ENV") == std::optional<std::string_view>("ci"));
-}
-
-TEST_CASE("context: values() merges every level, the nearest definition winning", "[context]") {
-  ctxrun::FakeClock clock;
-  auto root = ctxrun::Context::root(clock, std::nullopt, {{"A", "root"}, {"B", "root"}});
-  auto child = root->child(std::nullopt, {{"B", "child"}, {"C", "child"}});
-  auto grandchild = child->child(std::nullopt, {{"C", "grand"}});
-  const ctxrun::Context::Values expected{{"A", "root"}, {"B", "child"}, {"C", "grand"}};
-  CHECK(grandchild->values() == expected);
-  CHECK(root->values() == ctxrun::Context::Values{{"A", "root"}, {"B", "root"}});
-}
-
-TEST_CASE("context: values survive a cancel", "[context]") {
-  ctxrun::FakeClock clock;
-  auto root = ctxrun::Context::root(clock, std::nullopt, {{"A", "1"}});
-  auto child = root->child();
-  root->cancel(failed("x"));
-  CHECK(child->value("A") == std::optional<std::string_view>("1"));
-}
-
 TEST_CASE("context: children share the root's clock", "[context]") {
-  ctxrun::FakeClock clock;
+  test::FakeClock clock;
   auto root = ctxrun::Context::root(clock);
   clock.advance(7s);
-  auto child = root->child();
+  auto child = root->child(deadline_in(clock, 3s, "--job-timeout 3s"));
   CHECK(&child->clock() == &clock);
-  CHECK(child->started() - root->started() == 7s);
+  // The child's start is its own, 7s after the root's: its deadline is measured from it.
+  clock.advance(3s);
+  REQUIRE(child->expire());
+  CHECK(child->cause()->after == 3s);
 }

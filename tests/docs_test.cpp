@@ -1,4 +1,5 @@
-// docs_test.cpp — the man page and the completions keep up with --help (STYLE habit 15).
+// docs_test.cpp — the man page and the completions keep up with --help: an option added to
+// --help without its description or its completion fails here.
 // Reads files only: the --help texts come from parse_command_line and from each subcommand
 // asked for its --help, which it answers before reading anything else.
 #include <fstream>

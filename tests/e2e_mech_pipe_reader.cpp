@@ -1,5 +1,6 @@
 // e2e_mech_pipe_reader.cpp — ctxrun::PipeReader on real pipes: order across many reads, one
-// EOF, pause and resume (with no new edge to announce waiting data), a full pipe and then quiet.
+// EOF, pause and resume (with no new edge to announce waiting data), a full pipe and then quiet,
+// and nothing more once it has ended.
 #include <fcntl.h>
 #include <signal.h>
 #include <unistd.h>
@@ -169,7 +170,7 @@ TEST_CASE("mech pipe_reader: finish reads at most its limit from a writer that n
   job.kill();
 }
 
-TEST_CASE("mech pipe_reader: after close no callback comes, even with a completion already due",
+TEST_CASE("mech pipe_reader: after its end no callback comes, even with a completion already due",
           "[mech][pipe_reader]") {
   asio::io_context io;
   Got got;
@@ -178,10 +179,11 @@ TEST_CASE("mech pipe_reader: after close no callback comes, even with a completi
   auto reader = ctxrun::PipeReader::make(io, std::move(pipe.read), buffer, got.on_data(), got.on_eof());
   write_all(pipe.write.get(), "late\n");  // readable now: the wait completes on the next turn
   std::weak_ptr<ctxrun::PipeReader> weak = reader;
-  reader->close();
+  reader->finish(0);  // reads nothing, and ends it
+  REQUIRE(got.eofs == 1);
   reader.reset();  // the owner lets go; the pending wait still holds it
   io.run();
   CHECK(got.calls == 0);
-  CHECK(got.eofs == 0);
+  CHECK(got.eofs == 1);
   CHECK(weak.expired());  // and once the wait is done, nothing holds it
 }

@@ -57,7 +57,7 @@ TEST_CASE("single: not found is 127, not executable is 126", "[e2e][single][stat
   CHECK(isdir.code == 126);
   ::unlink(file.c_str());
   ::rmdir(dir);
-  // The error output appears once: the failed child did not flush ctxrun's stdio again (P3).
+  // The error output appears once: the failed child did not flush ctxrun's stdio again.
   auto once = sh(quote({ctxrun_bin(), "-v", "--", "/nonexistent"}) + " 2>&1 | grep -c 'starting'");
   CHECK(once.out == "1\n");
 }

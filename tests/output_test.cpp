@@ -1,4 +1,5 @@
 // output_test.cpp — LineSink and Console over a fake port that records every write.
+#include <algorithm>
 #include <cstdint>
 #include <cstdlib>
 #include <optional>
@@ -153,15 +154,15 @@ TEST_CASE("output: a partial line is held and nothing is written until its end",
   CHECK(port.writes == std::vector<Write>{{kOut, "j" + kBar + "partial line\n"}});
 }
 
-TEST_CASE("output: a partial last line is flushed at eof with a newline", "[output]") {
+TEST_CASE("output: a partial last line is flushed at close with a newline", "[output]") {
   FakePort port;
   ctxrun::LineSink sink(port, ctxrun::SinkMode::Prefix, {"j"}, false);
   sink.open(0);
   sink.data(0, kOut, "done\nno newline");
   port.writes.clear();
-  sink.eof(0, kOut);
+  sink.close(0);
   CHECK(port.writes == std::vector<Write>{{kOut, "j" + kBar + "no newline\n"}});
-  sink.eof(0, kOut);  // nothing more
+  sink.close(0);  // nothing more
   CHECK(port.writes.size() == 1);
 }
 
@@ -174,7 +175,6 @@ TEST_CASE("output: close flushes both streams' partial lines", "[output]") {
   sink.close(0);
   CHECK(port.writes == std::vector<Write>{{kOut, "j" + kBar + "out\n"}, {kErr, "j" + kBar + "err\n"}});
   sink.close(0);  // closing twice is harmless
-  sink.eof(0, kOut);
   CHECK(port.writes.size() == 2);
 }
 
@@ -264,7 +264,8 @@ TEST_CASE("output: a job past the memory limit comes out of the temporary file w
   CHECK(port.writes.empty());
   sink.close(0);
   sink.close(1);
-  CHECK_FALSE(sink.warning());
+  CHECK(std::none_of(port.writes.begin(), port.writes.end(),
+                     [](const Write& w) { return w.bytes.rfind("ctxrun: ", 0) == 0; }));  // no warning
   std::size_t at = 0;
   const auto first = block_at(port.writes, at), second = block_at(port.writes, at);
   CHECK(at == port.writes.size());
@@ -338,11 +339,12 @@ TEST_CASE("output: without a usable temporary directory group output stays in me
   sink.close(0);
   sink.close(1);
   CHECK(sink.stats().spilled == 0);
-  REQUIRE(sink.warning());
-  CHECK_THAT(*sink.warning(), Catch::Matchers::StartsWith(std::string("ctxrun: cannot create a temporary file in ") + dir));
-  // The warning once, on stderr, before the block; then the blocks, whole.
+  // The warning once, on stderr, before the block, as one line; then the blocks, whole.
   REQUIRE_FALSE(port.writes.empty());
-  CHECK(port.writes[0] == Write{kErr, *sink.warning() + "\n"});
+  CHECK(port.writes[0].stream == kErr);
+  CHECK_THAT(port.writes[0].bytes,
+             Catch::Matchers::StartsWith(std::string("ctxrun: cannot create a temporary file in ") + dir));
+  CHECK(port.writes[0].bytes.find('\n') == port.writes[0].bytes.size() - 1);
   std::size_t at = 1;
   const auto got = block_at(port.writes, at);
   const auto want = prefixed(names, 0, input);
@@ -595,12 +597,10 @@ TEST_CASE("output: Console clears the status line before writing to a terminal s
   FakePort port;
   ctxrun::Console console(port, true, true);
   console.status("[0/2] 2 running");
-  CHECK(console.status_shown());
   CHECK(port.writes == std::vector<Write>{{kErr, "\r[0/2] 2 running\x1b[K"}});
   port.writes.clear();
   console.write(kOut, "line\n");
   CHECK(port.writes == std::vector<Write>{{kErr, "\r\x1b[K"}, {kOut, "line\n"}});
-  CHECK_FALSE(console.status_shown());
   port.writes.clear();
   console.write(kOut, "again\n");  // nothing shown: nothing to clear
   CHECK(port.writes == std::vector<Write>{{kOut, "again\n"}});
@@ -622,7 +622,9 @@ TEST_CASE("output: Console does not clear for a stream that is not a terminal", 
   port.writes.clear();
   console.write(kOut, "piped\n");
   CHECK(port.writes == std::vector<Write>{{kOut, "piped\n"}});
-  CHECK(console.status_shown());
+  port.writes.clear();
+  console.clear_status();  // still shown: there is something to clear
+  CHECK(port.writes == std::vector<Write>{{kErr, "\r\x1b[K"}});
 }
 
 TEST_CASE("output: Console ignores the status line when stderr is not a terminal", "[output]") {
@@ -630,8 +632,7 @@ TEST_CASE("output: Console ignores the status line when stderr is not a terminal
   ctxrun::Console console(port, true, false);
   console.status("s");
   CHECK(port.writes.empty());
-  CHECK_FALSE(console.status_shown());
-  console.clear_status();
+  console.clear_status();  // nothing shown: nothing to clear
   CHECK(port.writes.empty());
   console.write(kErr, "x\n");
   CHECK(port.writes == std::vector<Write>{{kErr, "x\n"}});

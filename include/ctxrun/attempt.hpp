@@ -103,8 +103,6 @@ class LiveAttempt {
   StopHow stop_how(const ProcessEnd& end) const;
   /// SIGKILL came before the grace period was over (a second signal).
   bool killed_early() const { return term_->killed_early(); }
-  /// The signal could not be delivered (EPERM).
-  bool denied() const { return term_->denied(); }
 
  private:
   struct Tag {};

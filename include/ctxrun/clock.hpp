@@ -16,11 +16,4 @@ struct SteadyClock final : Clock {
   TimePoint now() const override { return std::chrono::steady_clock::now(); }
 };
 
-/// A clock that moves only when told to (tests).
-struct FakeClock final : Clock {
-  TimePoint t{std::chrono::hours(1)};
-  TimePoint now() const override { return t; }
-  void advance(std::chrono::nanoseconds d) { t += d; }
-};
-
 }  // namespace ctxrun

@@ -1,12 +1,9 @@
-// context.hpp — the cancellation tree: deadline, values, cancel with a cause (Go's context).
+// context.hpp — the cancellation tree: deadline, cancel with a cause (Go's context).
 #pragma once
-#include <cstdint>
 #include <functional>
-#include <map>
 #include <memory>
 #include <optional>
 #include <string>
-#include <string_view>
 #include <vector>
 
 #include "ctxrun/cause.hpp"
@@ -37,11 +34,9 @@ class Context : public std::enable_shared_from_this<Context> {
  public:
   using Ptr = std::shared_ptr<Context>;
   using Callback = std::function<void(const Cause&)>;
-  using Values = std::map<std::string, std::string, std::less<>>;
-  using CallbackId = std::uint64_t;
 
-  static Ptr root(const Clock& clock, std::optional<Deadline> deadline = {}, Values values = {});
-  Ptr child(std::optional<Deadline> deadline = {}, Values values = {});
+  static Ptr root(const Clock& clock, std::optional<Deadline> deadline = {});
+  Ptr child(std::optional<Deadline> deadline = {});
   ~Context();
   Context(const Context&) = delete;
   Context& operator=(const Context&) = delete;
@@ -53,13 +48,7 @@ class Context : public std::enable_shared_from_this<Context> {
   const std::optional<Deadline>& deadline() const { return deadline_; }
   /// True when the effective deadline is this context's own: its owner must call expire().
   bool owns_deadline() const { return owns_deadline_; }
-  TimePoint started() const { return started_; }
   const Clock& clock() const { return clock_; }
-
-  /// The value for `key`, looked up from this context towards the root.
-  std::optional<std::string_view> value(std::string_view key) const;
-  /// Every value visible here, the nearest definition of each key winning.
-  Values values() const;
 
   /// Marks this context and its subtree done with `cause`. False if it already was.
   bool cancel(Cause cause);
@@ -67,17 +56,17 @@ class Context : public std::enable_shared_from_this<Context> {
   bool expire();
 
   /// Runs `f(cause)` once this context is done; at once if it already is.
-  CallbackId after_done(Callback f);
-  /// Unregisters a callback. True if that prevented it from running.
-  bool stop(CallbackId id);
+  void after_done(Callback f);
 
+  /// Children not done yet. The loop never asks; it is the one way to see the detaching rule
+  /// above (no other call shows whether a done or destroyed child is still attached).
   std::size_t child_count() const { return children_.size(); }
 
  private:
   struct Tag {};
 
  public:
-  Context(Tag, const Clock& clock, Ptr parent, std::optional<Deadline> deadline, Values values);
+  Context(Tag, const Clock& clock, Ptr parent, std::optional<Deadline> deadline);
 
  private:
   void mark_done(const Cause& cause, std::vector<std::pair<Ptr, Callback>>& to_run);
@@ -90,10 +79,8 @@ class Context : public std::enable_shared_from_this<Context> {
   std::optional<Deadline> deadline_;
   bool owns_deadline_ = false;
   TimePoint started_;
-  Values values_;
   std::optional<Cause> cause_;
-  std::vector<std::pair<CallbackId, Callback>> callbacks_;
-  CallbackId next_callback_ = 1;
+  std::vector<Callback> callbacks_;
 };
 
 }  // namespace ctxrun

@@ -48,6 +48,8 @@ std::string make_instance_id(const unsigned char (&bytes)[8]);
 std::string extend_lineage(const std::string& inherited, const std::string& id);
 
 using Variables = std::vector<std::pair<std::string, std::string>>;
+/// The values given with -e, by name: every job gets them as environment variables.
+using Values = std::map<std::string, std::string, std::less<>>;
 
 /// The variables one job gets.
 struct JobContext {
@@ -56,13 +58,13 @@ struct JobContext {
   std::string run_id, path, lineage, job;
   std::size_t index = 1;
   int attempt = 1;
-  const std::map<std::string, std::string, std::less<>>* values = nullptr;
+  const Values* values = nullptr;
 };
 Variables job_variables(const JobContext& job);
 
 /// Names every job's environment sets, so they are removed from the inherited environment
 /// once instead of per job.
-std::vector<std::string> job_variable_names(const std::map<std::string, std::string, std::less<>>& values);
+std::vector<std::string> job_variable_names(const Values& values);
 
 /// `base` (KEY=VALUE strings, e.g. environ) without the variables named in `drop`.
 std::vector<std::string> environment_without(const char* const* base, const std::vector<std::string>& drop);

@@ -1,4 +1,5 @@
-// foreground.hpp — lending the terminal to one command and taking it back (SPEC §4.3).
+// foreground.hpp — lending the terminal to one command and taking it back (ctxrun(1), SIGNALS AND
+// TERMINALS).
 #pragma once
 #include <sys/types.h>
 #include <termios.h>

@@ -46,7 +46,6 @@ enum class StopWhy { None, Canceled, Timeout };
 
 struct Attempt {
   int number = 1;
-  WallTime started_wall{};
   TimePoint started{}, ended{};
   std::optional<ProcessEnd> end;  ///< empty if it could not be spawned
   std::string spawn_error;        ///< `foo: No such file or directory`

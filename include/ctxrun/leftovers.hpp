@@ -47,20 +47,18 @@ class Leftovers {
   /// SIGKILL to every orphan now (a second signal).
   void escalate_now();
 
-  bool knows(pid_t pid) const;
   bool empty() const { return orphans_.empty(); }
   /// The orphans still running: where a walk for a group's members starts.
   std::vector<pid_t> living() const;
   /// How many orphans were stopped, and how many of them needed SIGKILL (for the summary).
   int stopped() const { return stopped_; }
   int killed() const { return killed_; }
-  /// Orphans that refused every signal (EPERM): they cannot be waited for.
-  bool denied() const { return stop_->denied(); }
   /// Lets go of the orphans still there (the run gives up waiting); returns their pids.
   std::vector<pid_t> abandon();
 
  private:
   struct Orphan;
+  bool knows(pid_t pid) const;
   void exited(const std::shared_ptr<Orphan>& o);
 
   boost::asio::io_context& io_;

@@ -78,7 +78,6 @@ class LineSplitter {
     continued_ = false;
   }
 
-  bool holding() const { return !partial_.empty(); }
 
  private:
   // Appends to the held partial line, handing out full-size pieces as they fill up.

@@ -1,9 +1,8 @@
-// output.hpp — job output as whole lines: prefixed, raw, or grouped per job.
+// output.hpp — job output as whole lines: prefixed, raw, or grouped per job (ctxrun(1), OUTPUT).
 #pragma once
 #include <cstddef>
 #include <cstdint>
 #include <memory>
-#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -53,10 +52,9 @@ class LineSink {
   /// The job (0-based) is about to run: its splitters are made.
   void open(std::size_t job);
   void data(std::size_t job, Stream stream, std::string_view bytes);
-  /// End of one stream: a held partial line comes out.
-  void eof(std::size_t job, Stream stream);
-  /// The job's attempt is over (both streams at EOF); its state is freed. Group mode: the
-  /// job's output joins the queue of finished jobs, and is written at once unless paced.
+  /// The job's attempt is over (both streams at EOF): held partial lines come out, and its
+  /// state is freed. Group mode: the job's output joins the queue of finished jobs, and is
+  /// written at once unless paced.
   void close(std::size_t job);
 
   /// Group mode, for a loop that paces what it hands its writer: a finished job's block can
@@ -83,10 +81,6 @@ class LineSink {
 
   /// Group mode's memory and copying so far (zeros in the other modes).
   GroupStats stats() const;
-  /// The first problem with the temporary file, as a line (`ctxrun: cannot create…`, no
-  /// newline). No output is lost for it: what could not go to the file stays in memory. The
-  /// sink writes each such line itself, on stderr, before the next job's block.
-  std::optional<std::string> warning() const;
 
   ~LineSink();
 
@@ -95,6 +89,7 @@ class LineSink {
     LineSplitter out, err;
   };
   struct Group;  // group mode's held output (output.cpp)
+  void eof(std::size_t job, Stream stream);  // a held partial line comes out
   template <class Pieces>
   void emit(std::size_t job, Stream stream, Pieces&& pieces);
 
@@ -121,7 +116,6 @@ class Console final : public OutputPort {
   void status(std::string_view text);
   /// Removes the status line, if shown.
   void clear_status();
-  bool status_shown() const { return shown_; }
 
  private:
   OutputPort& port_;

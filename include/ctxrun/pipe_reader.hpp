@@ -17,7 +17,7 @@ namespace ctxrun {
 /// cannot starve the others.
 ///
 /// Lifetime: made by make(), held through a shared_ptr; every pending operation holds one
-/// too. close() ends it for good: the descriptor is closed, the callbacks are dropped, and
+/// too. Its EOF ends it for good: the descriptor is closed, the callbacks are dropped, and
 /// nothing is called after it, even if a completion was already queued.
 class PipeReader {
  public:
@@ -36,8 +36,6 @@ class PipeReader {
   /// The last read: takes what the pipe holds now (paused or not, at most `limit` bytes, so a
   /// writer that never stops cannot keep it going), then closes the pipe and reports EOF.
   void finish(std::size_t limit);
-  /// Closes the pipe without a word: no callback is called any more.
-  void close();
 
  private:
   struct Tag {};

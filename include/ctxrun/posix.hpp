@@ -38,8 +38,9 @@ Pipe make_pipe();
 /// /dev/null for reading and writing, O_CLOEXEC.
 Fd open_devnull();
 
-/// What the process looked like at start, so children can be given the same (SPEC §7,
-/// STYLE habit 3): signal mask, the signals ctxrun ignores itself, the fd limit.
+/// What the process looked like at start, so children can be given the same: a job starts
+/// as it would without ctxrun in between (ctxrun(1), JOBS): signal mask, the signals ctxrun
+/// ignores itself, the fd limit.
 struct StartState {
   sigset_t mask;                    ///< the mask ctxrun was started with
   rlimit nofile;                    ///< the fd limit ctxrun was started with
@@ -56,7 +57,9 @@ StartState prepare_process(const std::vector<int>& handled);
 /// not catch it either, like timeout(1) since coreutils 9.10.
 bool ignored_at_start(int sig);
 
-/// Blocks every signal for its lifetime (around fork: see boostorg/asio#349).
+/// Blocks every signal for its lifetime. Around clone: a signal caught in the child before it
+/// resets its dispositions would run ctxrun's handler there, and Asio's handler would tell
+/// ctxrun's loop of a signal ctxrun never received.
 class SignalBlock {
  public:
   SignalBlock();

@@ -22,7 +22,6 @@ class ReportFile {
 
   /// Writes `text`, syncs it, and renames it into place. The error, in words, if that fails.
   std::optional<std::string> commit(std::string_view text);
-  const std::string& path() const { return path_; }
 
  private:
   std::string path_, base_;

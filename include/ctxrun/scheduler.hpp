@@ -50,8 +50,6 @@ class Scheduler {
   /// The next attempt to start now, if any: retries whose delay is over first, then queued
   /// jobs, within -j. Nothing once the run is done. The attempt counts as running from here.
   std::optional<Launch> next();
-  /// Every attempt next() would give now.
-  std::vector<Launch> due();
   /// When the next delayed retry becomes due, if one waits.
   std::optional<TimePoint> next_wakeup() const;
 
@@ -63,11 +61,9 @@ class Scheduler {
   /// will never (again) start and are not running: never started ones, and ones waiting to retry.
   std::vector<std::size_t> run_done();
 
-  bool is_run_done() const { return run_done_; }
   std::size_t running() const { return running_; }
   /// Every job has ended or will never start, and none is running.
   bool finished() const;
-  bool started(std::size_t job) const { return jobs_[job].attempts > 0; }
 
  private:
   enum class State { Queued, Running, Waiting, Done };

@@ -50,10 +50,6 @@ class Termination {
   bool killed() const { return phase_ == Phase::Killed; }
   /// SIGKILL was sent before the grace period was over (a second signal).
   bool killed_early() const { return early_; }
-  /// A signal could not be delivered to some target (EPERM: another user's process).
-  bool denied() const { return denied_; }
-  /// When SIGKILL is (or was) due; only meaningful once begun.
-  std::chrono::steady_clock::time_point kill_at() const { return kill_at_; }
 
  private:
   enum class Phase { Idle, Signalled, Killed };
@@ -72,7 +68,7 @@ class Termination {
   Sent sent_;
   std::vector<StopTarget> targets_;
   Phase phase_ = Phase::Idle;
-  bool early_ = false, denied_ = false;
+  bool early_ = false;
   std::chrono::steady_clock::time_point kill_at_{};
   std::weak_ptr<Termination> self_;
 };
