@@ -41,10 +41,10 @@ _ctxrun()
     fi
 
     # Options that take a value in the next word.
-    local with_value='-t|--timeout|-d|--deadline|-e|--value|-c|--command|-n|--names|-f|--jobs-file|-j|--jobs|--stop-on|--job-timeout|--retries|--retry-delay|--retry-backoff|-s|--signal|-g|--grace|--kill-after|--output|--color|--report'
+    local with_value='-t|--timeout|-d|--deadline|-e|--value|-c|--command|-n|--names|-f|--jobs-file|-j|--jobs|--stop-on|--job-timeout|--retries|--retry-delay|--retry-backoff|-s|--signal|-g|-k|--grace|--kill-after|--output|--color|--report'
     local options='-t --timeout -d --deadline -e --value -c --command -n --names
-        -f --jobs-file -j --jobs --stop-on -k --keep-going --job-timeout --retries
-        --retry-delay --retry-backoff -s --signal -g --grace --kill-after
+        -f --jobs-file -j --jobs --stop-on --keep-going --job-timeout --retries
+        --retry-delay --retry-backoff -s --signal -g -k --grace --kill-after
         --preserve-status --foreground --no-foreground --output --color --status
         --no-status --report -q --quiet -v --verbose -h --help -V --version'
 

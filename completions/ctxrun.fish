@@ -40,14 +40,14 @@ complete -c ctxrun -n $options -s n -l names -x -d 'Names for the jobs, in order
 complete -c ctxrun -n $options -s f -l jobs-file -r -F -d 'Jobs one a line (- for stdin)'
 complete -c ctxrun -n $options -s j -l jobs -x -d 'At most N jobs at once'
 complete -c ctxrun -n $options -l stop-on -x -a 'failure success first never' -d 'When to stop the other jobs'
-complete -c ctxrun -n $options -s k -l keep-going -d 'Run every job (--stop-on never)'
+complete -c ctxrun -n $options -l keep-going -d 'Run every job (--stop-on never)'
 complete -c ctxrun -n $options -l job-timeout -x -d "Each attempt's own deadline"
 complete -c ctxrun -n $options -l retries -x -d 'Run a failed job up to N more times'
 complete -c ctxrun -n $options -l retry-delay -x -d 'Delay before the first retry'
 complete -c ctxrun -n $options -l retry-backoff -x -d 'Factor by which each further delay grows'
 complete -c ctxrun -n $options -s s -l signal -x -a "$signals" -d 'First signal of the termination sequence'
 complete -c ctxrun -n $options -s g -l grace -x -d 'Time from the first signal to SIGKILL'
-complete -c ctxrun -n $options -l kill-after -x -d 'Same as --grace'
+complete -c ctxrun -n $options -s k -l kill-after -x -d 'Same as --grace, as in timeout(1)'
 complete -c ctxrun -n $options -l preserve-status -d "On deadline, exit with the command's own status"
 complete -c ctxrun -n $options -l foreground -d 'Give the one command the terminal'
 complete -c ctxrun -n $options -l no-foreground -d 'Never give the command the terminal'

@@ -149,13 +149,13 @@ void define(CLI::App& app, std::deque<Slot>& slots, RawOptions& r) {
   valued("-f,--jobs-file", r.jobs_file, "Jobs one a line ('-': stdin); blank and # lines skipped", "FILE");
   valued("-j,--jobs", r.jobs, "At most N jobs at once (default: every -c job; cores for -f)", "N");
   valued("--stop-on", r.stop_on, "failure (default), success, first, or never", "WHEN");
-  app.add_flag("-k,--keep-going", r.keep_going, "Same as --stop-on never");
+  app.add_flag("--keep-going", r.keep_going, "Same as --stop-on never");
   valued("--job-timeout", r.job_timeout, "Each job attempt's own deadline", "DUR");
   valued("--retries", r.retries, "Run a failed job up to N more times", "N");
   valued("--retry-delay", r.retry_delay, "Delay before the first retry (default 0s)", "DUR");
   valued("--retry-backoff", r.retry_backoff, "Factor by which each further delay grows (default 2)", "F");
   valued("-s,--signal", r.signal, "First signal of the termination sequence (default TERM)", "SIG");
-  valued("-g,--grace,--kill-after", r.grace, "Time from the first signal to SIGKILL (default 5s)", "DUR");
+  valued("-g,-k,--grace,--kill-after", r.grace, "Time from the first signal to SIGKILL (default 5s)", "DUR");
   app.add_flag("--preserve-status", r.preserve_status, "On deadline, exit with the job's own status");
   pair("--foreground", "--no-foreground", r.foreground,
        "One command: give it the terminal (default: when stdin is one)", "One command: never give it the terminal");

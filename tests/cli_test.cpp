@@ -153,14 +153,13 @@ TEST_CASE("cli: -f reads jobs from a file or stdin", "[cli]") {
   CHECK(parse({"-f", "-"}).jobs_file == std::optional<std::string>("-"));
 }
 
-TEST_CASE("cli: -k means stop-on never", "[cli]") {
-  CHECK(parse({"-k", "-c", "a"}).stop_on == ctxrun::StopOn::Never);
+TEST_CASE("cli: --keep-going means stop-on never", "[cli]") {
   CHECK(parse({"--keep-going", "-c", "a"}).stop_on == ctxrun::StopOn::Never);
-  CHECK(parse({"-k", "--stop-on", "never", "-c", "a"}).stop_on == ctxrun::StopOn::Never);
+  CHECK(parse({"--keep-going", "--stop-on", "never", "-c", "a"}).stop_on == ctxrun::StopOn::Never);
 }
 
-TEST_CASE("cli: -k contradicting --stop-on is an error", "[cli]") {
-  const auto message = Cli{{"-k", "--stop-on", "success", "-c", "a"}}.usage_error();
+TEST_CASE("cli: --keep-going contradicting --stop-on is an error", "[cli]") {
+  const auto message = Cli{{"--keep-going", "--stop-on", "success", "-c", "a"}}.usage_error();
   CHECK_THAT(message, Contains("--stop-on") && Contains("keep-going"));
 }
 
@@ -182,9 +181,11 @@ TEST_CASE("cli: --output and --color take each of their values", "[cli]") {
   CHECK(parse({"--color", "auto", "x"}).color == ctxrun::ColorMode::Auto);
 }
 
-TEST_CASE("cli: --kill-after is an alias of --grace", "[cli]") {
+TEST_CASE("cli: -k and --kill-after are --grace, as in timeout(1)", "[cli]") {
   const auto o = parse({"--kill-after", "3s", "true"});
   CHECK(o.grace.value == 3s);
+  CHECK(parse({"-k", "2", "true"}).grace.value == 2s);  // timeout -k 2: a number alone is seconds
+  CHECK(parse({"-k5s", "true"}).grace.value == 5s);
   CHECK(parse({"--grace", "250ms", "true"}).grace.value == 250ms);
 }
 

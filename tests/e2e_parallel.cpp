@@ -59,7 +59,7 @@ TEST_CASE("parallel: --stop-on first ends at the first job to end, either way", 
 
 TEST_CASE("parallel: --keep-going runs everything and exits with the first failure's status", "[e2e][parallel][policy]") {
   TempDir t;
-  auto r = run(jobs({"-k"}, {"exit 3", "sleep 0.3; exit 5", "sleep 0.4; touch " + t.file("done")}));
+  auto r = run(jobs({"--keep-going"}, {"exit 3", "sleep 0.3; exit 5", "sleep 0.4; touch " + t.file("done")}));
   CHECK(r.code == 3);
   CHECK(::access(t.file("done").c_str(), F_OK) == 0);
   CHECK_THAT(r.err, StartsWith("ctxrun: 2 of 3 jobs failed; the first: job \"1\" exited with status 3"));
@@ -261,7 +261,7 @@ TEST_CASE("parallel: a nested ctxrun SIGKILLed ends its own escaped descendants,
   // command leaves an escapee in a session of its own. Job "sib" is a sibling.
   const std::string inner_a = quote({ctxrun_bin(), "-g", "200ms", "--", child_bin(), "escape", "3600", "wait"});
   const std::string inner_b = quote({ctxrun_bin(), "-g", "200ms", "--", child_bin(), "sleep", "3600"});
-  Process p({ctxrun_bin(), "-k", "-g", "200ms", "-n", "in,sib", "-c", inner_a + " & " + inner_b + " & wait", "-c",
+  Process p({ctxrun_bin(), "--keep-going", "-g", "200ms", "-n", "in,sib", "-c", inner_a + " & " + inner_b + " & wait", "-c",
              tc({"sleep", "3600"})});
   pid_t escaped = -1, sib = -1;
   std::vector<pid_t> in_ready;
