@@ -10,6 +10,8 @@ namespace ctxrun {
 std::vector<JobLine> parse_jobs_file(std::string_view text) {
   std::vector<JobLine> jobs;
   int number = 0;
+  // A byte-order mark, which some editors put first in a UTF-8 file, is no part of a command.
+  if (text.starts_with("\xef\xbb\xbf")) text.remove_prefix(3);
   while (!text.empty()) {
     ++number;
     const auto nl = text.find('\n');

@@ -123,7 +123,8 @@ std::vector<std::string> summary_lines(const SummaryInput& in) {
   }
 
   if (!cause) {
-    if (jobs.size() == 1) line(fmt::format("1 job succeeded in {}", format_duration(in.elapsed)));
+    if (jobs.empty()) line("no jobs to run");
+    else if (jobs.size() == 1) line(fmt::format("1 job succeeded in {}", format_duration(in.elapsed)));
     else line(fmt::format("all {} jobs succeeded in {}", jobs.size(), format_duration(in.elapsed)));
     return out;
   }

@@ -134,12 +134,14 @@ TEST_CASE("bad input: -f - with standard input closed names --jobs-file", "[e2e]
   CHECK(r.err == "ctxrun: --jobs-file \"-\": standard input: Bad file descriptor\n");
 }
 
-TEST_CASE("bad input: an empty jobs file is refused", "[e2e][badinput]") {
+TEST_CASE("edge input: a jobs file without jobs runs nothing and succeeds, as xargs does", "[e2e][badinput]") {
+  TempDir t;
   Options o;
-  o.input = "# only a comment\n\n";
-  auto r = run({"-f", "-"}, o);
-  CHECK(r.code == 125);
-  CHECK_THAT(r.err, Contains("no jobs"));
+  o.input = GENERATE(as<std::string>{}, "", "# only a comment\n\n");
+  auto r = run({"-f", "-", "--report", t.file("r.json")}, o);
+  CHECK(r.code == 0);
+  CHECK(r.survivors.empty());
+  CHECK_THAT(slurp(t.file("r.json")), Contains("\"jobs\":[]"));
 }
 
 // Deadlines at the far ends of the clocks' ranges: the sums saturate, so "far ahead" never

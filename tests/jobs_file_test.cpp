@@ -59,3 +59,10 @@ TEST_CASE("jobs_file: a NUL byte is an error naming the line", "[jobs_file]") {
   CHECK_THROWS_AS(ctxrun::parse_jobs_file(text), ctxrun::ParseError);
   CHECK_THROWS_WITH(ctxrun::parse_jobs_file(text), Catch::Contains("line 3") && Catch::Contains("NUL"));
 }
+
+TEST_CASE("jobs_file: a byte-order mark at the start is skipped", "[jobs_file]") {
+  const auto jobs = ctxrun::parse_jobs_file("\xef\xbb\xbfmake test\n# \xef\xbb\xbf kept inside\n");
+  REQUIRE(jobs.size() == 1);
+  CHECK(jobs[0].command == "make test");
+  CHECK(jobs[0].line == 1);
+}

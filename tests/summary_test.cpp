@@ -470,3 +470,10 @@ TEST_CASE("summary: every line starts with ctxrun: and ends with a newline", "[s
     CHECK(std::count(l.begin(), l.end(), '\n') == 1);
   }
 }
+
+TEST_CASE("summary: a run without jobs says there were none", "[summary]") {
+  const std::vector<ctxrun::JobRecord> jobs;
+  ctxrun::SummaryInput in;
+  in.jobs = &jobs;
+  CHECK(ctxrun::summary_lines(in) == Lines{"ctxrun: no jobs to run\n"});
+}
