@@ -6,13 +6,17 @@
 
 #include "ctxrun/text.hpp"
 
-TEST_CASE("text: display_width counts code points and skips ANSI sequences", "[text]") {
+TEST_CASE("text: display_width counts columns and skips ANSI sequences", "[text]") {
   auto [text, width] = GENERATE(table<std::string, std::size_t>({
       {"", 0},
       {"abc", 3},
       {"\xc3\xa9t\xc3\xa9", 3},           // été
       {"\xe2\x94\x82", 1},                // │
-      {"\xf0\x9f\x98\x80", 1},            // an emoji: one code point
+      {"\xf0\x9f\x98\x80", 2},            // an emoji: two columns
+      {"\xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e", 6},  // 日本語: two columns each
+      {"\xf0\x9f\x9a\x80x", 3},           // 🚀x
+      {"e\xcc\x81", 1},                   // e and a combining acute accent
+      {"\xef\xbc\xa1", 2},                // a fullwidth A
       {"\x1b[31mred\x1b[0m", 3},
       {"\x1b[1;38;5;196mx\x1b[K", 1},
       {"a\x1b[0mb", 2},
@@ -73,4 +77,14 @@ TEST_CASE("text: the palette cycles through 6 distinct colors", "[text]") {
   CHECK(ctxrun::palette_color(6) == ctxrun::palette_color(0));
   CHECK(ctxrun::palette_color(13) == ctxrun::palette_color(1));
   for (int c : colors) CHECK(((c >= 31 && c <= 36) || (c >= 90 && c <= 97)));
+}
+
+TEST_CASE("text: elide_middle never splits a wide character's columns", "[text]") {
+  const std::string wide = "\xe6\x97\xa5\xe6\x97\xa5\xe6\x97\xa5\xe6\x97\xa5\xe6\x97\xa5";  // 日 × 5, 10 columns
+  for (std::size_t width = 1; width < 10; ++width) {
+    const auto out = ctxrun::elide_middle(wide, width);
+    INFO("width " << width << ": " << out);
+    CHECK(ctxrun::display_width(out) <= width);
+    CHECK(ctxrun::display_width(out) + 1 >= width);
+  }
 }

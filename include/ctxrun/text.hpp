@@ -6,11 +6,12 @@
 
 namespace ctxrun {
 
-/// Columns of a UTF-8 string, counting each code point as one column and ANSI escape
-/// sequences as none.
+/// Columns of a UTF-8 string on a terminal: two for East Asian wide characters and emoji,
+/// none for combining marks and ANSI escape sequences, one for the rest.
 std::size_t display_width(std::string_view s);
 
-/// Cuts the middle of `s` (with `…`) so it fits in `width` columns; ANSI sequences kept whole.
+/// Cuts the middle of `s` (with `…`) so it fits in `width` columns (one less when a wide
+/// character would not fit whole); ANSI sequences kept whole.
 std::string elide_middle(std::string_view s, std::size_t width);
 
 /// The palette for job names: 6 readable colors, by job index.
