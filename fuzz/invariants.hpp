@@ -336,13 +336,15 @@ inline std::string command_argv_problem(const std::string& command) {
 }
 
 /// parse_jobs_file: every line that is not blank and not a comment, with its number and
-/// without one trailing CR, in order; a NUL anywhere is an error naming its line. Each job's
-/// command passes command_argv_problem.
+/// without one trailing CR (nor a byte-order mark at the start of the file), in order; a NUL
+/// anywhere is an error naming its line. Each job's command passes command_argv_problem.
 inline std::string jobs_file_problem(std::string_view text) {
   std::vector<JobLine> expected;
   std::optional<int> nul_line;
   int number = 0;
-  for (std::string_view rest = text; !rest.empty();) {
+  std::string_view rest = text;
+  if (rest.substr(0, 3) == "\xef\xbb\xbf") rest.remove_prefix(3);
+  while (!rest.empty()) {
     ++number;
     const auto nl = rest.find('\n');
     std::string_view line = rest.substr(0, nl);

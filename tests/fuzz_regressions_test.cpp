@@ -43,3 +43,8 @@ TEST_CASE("fuzz: a jobs file line starting with a shell builtin runs in sh", "[f
   // dash's chdir is cd: exec'd directly it would be "not found" (127) instead of a no-op.
   CHECK(ctxrun::fuzz::jobs_file_problem("make\nchdir /tmp\n") == "");
 }
+
+TEST_CASE("fuzz: a byte-order mark at the start of a jobs file is skipped", "[fuzz][jobs_file]") {
+  CHECK(ctxrun::fuzz::jobs_file_problem("\xef\xbb\xbf" "cd6/tm# co\n \t\nnpm test\r") == "");
+  CHECK(ctxrun::fuzz::jobs_file_problem("\xef\xbb\xbf") == "");
+}
