@@ -54,8 +54,7 @@ void Supervisor::launch(const Launch& l) {
     // It runs, but the loop cannot watch it (the kernel refused to register a descriptor):
     // it must not run unwatched. Its leader is unreaped, so its group id is still its own.
     signal_group(pid, SIGKILL);
-    while (::waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {
-    }
+    retry_eintr([pid] { return ::waitpid(pid, nullptr, 0); });
     watchdog_.forget(pid);
     lease_.take_back(true);
     spawn_failed(l.job, SpawnFailure{ENOMEM, e.what()});

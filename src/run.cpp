@@ -34,8 +34,7 @@ std::string read_all(int fd) {
   std::string text;
   char buf[65536];
   for (;;) {
-    const ssize_t n = ::read(fd, buf, sizeof buf);
-    if (n < 0 && errno == EINTR) continue;
+    const ssize_t n = retry_eintr([&] { return ::read(fd, buf, sizeof buf); });
     if (n < 0) throw fmt::system_error(errno, "read");
     if (n == 0) return text;
     text.append(buf, static_cast<std::size_t>(n));

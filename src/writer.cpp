@@ -15,6 +15,8 @@
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <fmt/format.h>
 
+#include "ctxrun/posix.hpp"
+
 namespace ctxrun {
 
 namespace asio = boost::asio;
@@ -155,18 +157,16 @@ std::size_t Writer::put(Stream stream, std::string_view bytes) {
   Target& t = target(stream);
   std::size_t done = 0;
   while (done < bytes.size() && !t.broken) {
-    const ssize_t n = t.write_some(bytes.substr(done));
+    const ssize_t n = retry_eintr([&] { return t.write_some(bytes.substr(done)); });
     if (n > 0) {
       done += static_cast<std::size_t>(n);
-    } else if (n < 0 && errno == EINTR) {
-      continue;
     } else if (n < 0 && errno == EAGAIN) {
       if (std::exchange(t.growable, false) && ::fcntl(t.fd, F_SETPIPE_SZ, kBigPipe) > 0) continue;
       if (t.waiter) return done;
       // The caller gave us a non-blocking descriptor we cannot wait on (a terminal /proc does
       // not reopen): wait for it here, as a blocking write would.
       pollfd p{t.fd, POLLOUT, 0};
-      ::poll(&p, 1, -1);
+      retry_eintr([&] { return ::poll(&p, 1, -1); });
     } else {
       // EPIPE (the reader is gone) or a real error: nothing more can reach this stream. What
       // the callback writes meanwhile is only queued (busy_): we are inside a write or a pump.
