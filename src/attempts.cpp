@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "ctxrun/error.hpp"
 #include "ctxrun/exit_code.hpp"
 #include "ctxrun/launch.hpp"
 #include "ctxrun/signal_name.hpp"
@@ -77,7 +78,7 @@ void Supervisor::spawn_failed(std::size_t job, const SpawnFailure& f) {
   a.end = Exited{code};
   if (sink_) {  // as a shell would: the complaint on the job's stderr, the job's status 126/127
     sink_->open(job);
-    sink_->data(job, Stream::Err, fmt::format("ctxrun: {}\n", f.message));
+    sink_->data(job, Stream::Err, message_line(f.message));
     sink_->close(job);
     emit_group();
   }

@@ -17,6 +17,7 @@
 #include <fmt/format.h>
 
 #include "ctxrun/posix.hpp"
+#include "ctxrun/error.hpp"
 #include "ctxrun/terminal.hpp"
 
 namespace ctxrun {
@@ -372,8 +373,9 @@ struct LineSink::Group {
     stage.clear();
     stage_begin = 0;
     ready_bytes -= lost;
-    warnings.push_back(fmt::format("ctxrun: lost {} bytes of job \"{}\"'s output: cannot read the temporary file ({})",
-                                   lost, names[job], std::strerror(error)));
+    const auto text = fmt::format("lost {} bytes of job \"{}\"'s output: cannot read the temporary file ({})", lost,
+                                  names[job], std::strerror(error));
+    warnings.push_back(message_line(text));
   }
 
   // Moves the part's memory to the end of the file. False if it stays in memory: the file
@@ -400,12 +402,12 @@ struct LineSink::Group {
 
   bool fail(const std::string& what, int error) {
     can_spill = false;
-    warnings.push_back(fmt::format("ctxrun: {} ({}): group output is held in memory", what, std::strerror(error)));
+    warnings.push_back(message_line(fmt::format("{} ({}): group output is held in memory", what, std::strerror(error))));
     return false;
   }
 
   void write_warnings(OutputPort& port) {
-    for (; warned < warnings.size(); ++warned) port.write(Stream::Err, warnings[warned] + "\n");
+    for (; warned < warnings.size(); ++warned) port.write(Stream::Err, warnings[warned]);
   }
 
   void grow(Buffer& b, std::size_t cap) {

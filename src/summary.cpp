@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "ctxrun/error.hpp"
 #include "ctxrun/signal_name.hpp"
 #include "ctxrun/terminal.hpp"
 
@@ -106,7 +107,7 @@ std::string single_actions(const JobRecord& job, const SummaryInput& in) {
 std::vector<std::string> summary_lines(const SummaryInput& in) {
   const auto& jobs = *in.jobs;
   std::vector<std::string> out;
-  const auto line = [&](std::string text) { out.push_back(fmt::format("ctxrun: {}\n", text)); };
+  const auto line = [&](std::string text) { out.push_back(message_line(text)); };
   const bool success = !in.cause || in.cause->kind == CauseKind::JobSucceeded;
   if (success && in.quiet) return out;
 

@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include "ctxrun/descendants.hpp"
+#include "ctxrun/error.hpp"
 #include "ctxrun/exit_code.hpp"
 #include "ctxrun/signal_name.hpp"
 #include "ctxrun/status_line.hpp"
@@ -161,7 +162,7 @@ void Supervisor::watch_watchdog() {
     try {
       watchdog_.restart();
     } catch (const std::exception& e) {
-      console_.message(fmt::format("ctxrun: {}: a SIGKILL to ctxrun would now leave its jobs running\n", e.what()));
+      console_.message(message_line(fmt::format("{}: a SIGKILL to ctxrun would now leave its jobs running", e.what())));
       return;
     }
     watch_watchdog();
@@ -392,7 +393,7 @@ void Supervisor::tick_status() {
 }
 
 void Supervisor::verbose(std::string text) {
-  if (plan_.verbose) console_.message(fmt::format("ctxrun: {}\n", text));
+  if (plan_.verbose) console_.message(message_line(text));
 }
 
 RunResult supervise(Plan& plan, const Clock& clock, const Epilogue& epilogue) {
