@@ -2,6 +2,7 @@
 #include "ctxrun/summary.hpp"
 
 #include <algorithm>
+#include <csignal>
 #include <utility>
 #include <variant>
 
@@ -95,7 +96,7 @@ std::string single_actions(const JobRecord& job, const SummaryInput& in) {
       return fmt::format("; sent {}, then the job {}", signal_name(in.first_signal), describe(*a.end));
     }
     case StopHow::Killed:
-      if (in.first_signal == 9) return "; sent SIGKILL";
+      if (in.first_signal == SIGKILL) return "; sent SIGKILL";
       if (a.killed_early) return fmt::format("; sent {}, then SIGKILL on a second signal", signal_name(in.first_signal));
       return fmt::format("; sent {}, then SIGKILL after {} grace", signal_name(in.first_signal), format_duration(in.grace));
   }

@@ -1,5 +1,6 @@
 // summary.hpp — the end of a run in words: the cause, then every job that did not succeed.
 #pragma once
+#include <csignal>
 #include <cstddef>
 #include <optional>
 #include <string>
@@ -15,7 +16,7 @@ struct SummaryInput {
   const Cause* cause = nullptr;   ///< why the run ended; nullptr if every job succeeded
   bool single = false;            ///< one command (`ctxrun -- cmd`)
   bool keep_going = false;        ///< --stop-on never: the cause is the first failure
-  int first_signal = 15;
+  int first_signal = SIGTERM;
   Duration grace{};
   Duration elapsed{};
   bool quiet = false;

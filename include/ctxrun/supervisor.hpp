@@ -2,6 +2,7 @@
 // scheduler decisions into spawns and terminations. Policy lives in Scheduler, signal
 // sequences in Termination, words in summary/report: this file only routes.
 #pragma once
+#include <csignal>
 #include <functional>
 #include <optional>
 #include <string>
@@ -24,7 +25,7 @@ struct Plan {
   std::optional<Deadline> deadline;       ///< the root's, on the steady clock
   Duration job_timeout{0};                ///< 0: none
   std::string job_timeout_source;         ///< `--job-timeout 2s`
-  int first_signal = 15;
+  int first_signal = SIGTERM;
   Duration grace{};
   bool inherit_output = false;            ///< jobs write to ctxrun's stdout/stderr directly
   SinkMode sink_mode = SinkMode::Prefix;
