@@ -15,13 +15,13 @@
 
 namespace ctxrun {
 
-void Supervisor::launch(const Launch& l) {
-  JobRecord& rec = records_[l.job];
+void Supervisor::launch(const DueAttempt& due) {
+  JobRecord& rec = records_[due.job];
   Attempt& a = rec.attempts.emplace_back();
-  a.number = l.attempt;
+  a.number = due.attempt;
   a.started = clock_.now();
   verbose(fmt::format("job \"{}\" starting{}: {}", rec.spec.name,
-                      l.attempt > 1 ? fmt::format(" (attempt {})", l.attempt) : "", rec.spec.command));
+                      due.attempt > 1 ? fmt::format(" (attempt {})", due.attempt) : "", rec.spec.command));
 
   std::optional<Deadline> own;
   if (plan_.job_timeout > Duration::zero())
@@ -30,24 +30,24 @@ void Supervisor::launch(const Launch& l) {
 
   LaunchIo io{.single = plan_.single, .inherit_output = plan_.inherit_output, .devnull = devnull_.get(),
               .tty = lease_.can_lend() ? lease_.fd() : -1, .death_signal = plan_.first_signal};
-  auto started = start_job(plan_, rec.spec, *ctx, l.attempt, io, start_state_);
+  auto started = start_job(plan_, rec.spec, *ctx, due.attempt, io, start_state_);
   if (auto* f = std::get_if<SpawnFailure>(&started)) {
-    spawn_failed(l.job, *f);
+    spawn_failed(due.job, *f);
     return;
   }
   auto& s = std::get<StartedJob>(started);
   const pid_t pid = s.spawned.pid;
   watchdog_.watch(pid);  // at once: the child's death signal covers it until here
   if (io.tty >= 0) lease_.lent_to(pid);
-  if (sink_) sink_->open(l.job);
+  if (sink_) sink_->open(due.job);
   std::shared_ptr<LiveAttempt> attempt;
   try {
     attempt = LiveAttempt::make(
         io_, *this,
-        {.job = l.job, .number = l.attempt, .ctx = ctx, .spawned = std::move(s.spawned), .out = std::move(s.out),
+        {.job = due.job, .number = due.attempt, .ctx = ctx, .spawned = std::move(s.spawned), .out = std::move(s.out),
          .err = std::move(s.err), .buffer = {buffer_.get(), buffer_ ? kReadBuffer : 0}, .paused = paused_,
          .first_signal = plan_.first_signal, .grace = plan_.grace,
-         .sent = [this, job = l.job, pid](int sig, const StopTarget&) {
+         .sent = [this, job = due.job, pid](int sig, const StopTarget&) {
            verbose(fmt::format("sent {} to job \"{}\" (process group {})", signal_name(sig), records_[job].spec.name,
                                pid));
          }});
@@ -58,7 +58,7 @@ void Supervisor::launch(const Launch& l) {
     retry_eintr([pid] { return ::waitpid(pid, nullptr, 0); });
     watchdog_.forget(pid);
     lease_.take_back(true);
-    spawn_failed(l.job, SpawnFailure{ENOMEM, e.what()});
+    spawn_failed(due.job, SpawnFailure{ENOMEM, e.what()});
     return;
   }
   attempts_.push_back(attempt);

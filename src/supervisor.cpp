@@ -177,7 +177,7 @@ void Supervisor::pump() {
   pumping_ = true;
   do {
     pump_again_ = false;
-    while (const auto l = scheduler_.next()) launch(*l);
+    while (const auto due = scheduler_.next()) launch(*due);
   } while (pump_again_);
   pumping_ = false;
   if (const auto at = scheduler_.next_wakeup()) {
