@@ -9,7 +9,7 @@
 
 #include "ctxrun/error.hpp"
 #include "ctxrun/exit_code.hpp"
-#include "ctxrun/launch.hpp"
+#include "ctxrun/job_start.hpp"
 #include "ctxrun/signal_name.hpp"
 #include "supervisor_impl.hpp"
 
@@ -28,8 +28,8 @@ void Supervisor::launch(const DueAttempt& due) {
     own = Deadline{add_saturating(a.started, plan_.job_timeout), plan_.job_timeout_source, a.started};
   Context::Ptr ctx = root_->child(own);
 
-  LaunchIo io{.single = plan_.single, .inherit_output = plan_.inherit_output, .devnull = devnull_.get(),
-              .tty = lease_.can_lend() ? lease_.fd() : -1, .death_signal = plan_.first_signal};
+  JobIo io{.single = plan_.single, .inherit_output = plan_.inherit_output, .devnull = devnull_.get(),
+           .tty = lease_.can_lend() ? lease_.fd() : -1, .death_signal = plan_.first_signal};
   auto started = start_job(plan_, rec.spec, *ctx, due.attempt, io, start_state_);
   if (auto* f = std::get_if<SpawnFailure>(&started)) {
     spawn_failed(due.job, *f);
