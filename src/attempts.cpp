@@ -15,7 +15,7 @@
 
 namespace ctxrun {
 
-void Supervisor::launch(const DueAttempt& due) {
+void Supervisor::start_attempt(const DueAttempt& due) {
   JobRecord& rec = records_[due.job];
   Attempt& a = rec.attempts.emplace_back();
   a.number = due.attempt;

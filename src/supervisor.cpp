@@ -171,13 +171,13 @@ void Supervisor::watch_watchdog() {
 
 void Supervisor::pump() {
   if (pumping_) {
-    pump_again_ = true;  // a launch failed synchronously and ended its attempt: loop, not recurse
+    pump_again_ = true;  // an attempt that could not start ended at once: loop, not recurse
     return;
   }
   pumping_ = true;
   do {
     pump_again_ = false;
-    while (const auto due = scheduler_.next()) launch(*due);
+    while (const auto due = scheduler_.next()) start_attempt(*due);
   } while (pump_again_);
   pumping_ = false;
   if (const auto at = scheduler_.next_wakeup()) {

@@ -69,7 +69,7 @@ class Supervisor final : LiveAttempt::Events {
   Cause received(int sig, std::string detail = {}) const;
 
   // Attempts (attempts.cpp).
-  void launch(const DueAttempt& due);
+  void start_attempt(const DueAttempt& due);
   void spawn_failed(std::size_t job, const SpawnFailure& f);
   void attempt_output(LiveAttempt& a, Stream stream, std::string_view bytes) override;
   void attempt_exited(LiveAttempt& a, int wait_status) override;
