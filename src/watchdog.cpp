@@ -259,11 +259,11 @@ Watchdog Watchdog::start(int first_signal, Duration grace, std::size_t groups, c
     throw fmt::system_error(errno, "mmap (watchdog stack)");
   }
   s.stack_size = kStack;
-  w.launch();
+  w.clone_process();
   return w;
 }
 
-void Watchdog::launch() {
+void Watchdog::clone_process() {
   Shared& s = *shared_;
   s.parent_pidfd = static_cast<int>(::syscall(SYS_pidfd_open, ::getpid(), 0));
   if (s.parent_pidfd < 0) throw fmt::system_error(errno, "pidfd_open (watchdog)");
@@ -296,7 +296,7 @@ void Watchdog::restart() {
   if (pidfd_) reap(pidfd_.get());  // its stack is free again only once it is gone
   pidfd_.reset();
   pid_ = -1;
-  launch();
+  clone_process();
 }
 
 bool Watchdog::watch(pid_t pgid) {
