@@ -88,7 +88,7 @@ void Supervisor::spawn_failed(std::size_t job, const SpawnFailure& f) {
   // ones running need what is left to be stopped cleanly. The run ends here, whatever the
   // policy.
   if (f.resource_shortage()) root_->cancel(cause);
-  pump();
+  start_due();
 }
 
 void Supervisor::attempt_output(LiveAttempt& a, Stream s, std::string_view bytes) {
@@ -129,7 +129,7 @@ void Supervisor::attempt_exited(LiveAttempt& la, int wait_status) {
   la.context()->cancel(job_cause);  // the job's context ends with it
   record_end(la.job(), job_cause);
   sweep();  // its children are ours now; its group may be empty already
-  pump();
+  start_due();
 }
 
 // One place turns an attempt's record into the scheduler's verdict and the job's outcome.

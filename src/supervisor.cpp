@@ -104,7 +104,7 @@ RunResult Supervisor::run(const Epilogue& epilogue) {
     });
   }
   if (plan_.status_line) tick_status();
-  pump();
+  start_due();
   // A handler that throws (memory, a descriptor the kernel refused) must not end the loop
   // with jobs running: the run is canceled, and the loop goes on to stop everything.
   const auto run_loop = [&] {
@@ -169,21 +169,21 @@ void Supervisor::watch_watchdog() {
   });
 }
 
-void Supervisor::pump() {
-  if (pumping_) {
-    pump_again_ = true;  // an attempt that could not start ended at once: loop, not recurse
+void Supervisor::start_due() {
+  if (starting_) {
+    start_again_ = true;  // an attempt that could not start ended at once: loop, not recurse
     return;
   }
-  pumping_ = true;
+  starting_ = true;
   do {
-    pump_again_ = false;
+    start_again_ = false;
     while (const auto due = scheduler_.next()) start_attempt(*due);
-  } while (pump_again_);
-  pumping_ = false;
+  } while (start_again_);
+  starting_ = false;
   if (const auto at = scheduler_.next_wakeup()) {
     retry_timer_.expires_at(*at);
     retry_timer_.async_wait([this](const boost::system::error_code& ec) {
-      if (!ec) pump();
+      if (!ec) start_due();
     });
   }
   check_finished();
