@@ -1,8 +1,6 @@
 // main.cpp — a subcommand or a run, and every error mapped to its exit status.
 #include <cstdio>
 
-#include <fmt/format.h>
-
 #include "ctxrun/cli.hpp"
 #include "ctxrun/error.hpp"
 #include "ctxrun/exit_code.hpp"
@@ -19,10 +17,10 @@ int main(int argc, char** argv) {
     std::fputs(h.text.c_str(), stdout);
     return 0;
   } catch (const ctxrun::UsageError& e) {  // wraps CLI11's errors and our own checks
-    fmt::print(stderr, "ctxrun: {}\n", e.what());
+    std::fputs(ctxrun::message_line(e.what()).c_str(), stderr);
     return static_cast<int>(ctxrun::ExitCode::Usage);  // 125, never CLI11's 100+
   } catch (const std::exception& e) {  // a failed system call: ctxrun itself failed
-    fmt::print(stderr, "ctxrun: {}\n", e.what());
+    std::fputs(ctxrun::message_line(e.what()).c_str(), stderr);
     return static_cast<int>(ctxrun::ExitCode::Usage);
   }
 }

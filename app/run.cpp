@@ -35,8 +35,7 @@ std::string read_all(int fd) {
   std::string text;
   char buf[65536];
   for (;;) {
-    const ssize_t n = ::read(fd, buf, sizeof buf);
-    if (n < 0 && errno == EINTR) continue;
+    const ssize_t n = retry_eintr([&] { return ::read(fd, buf, sizeof buf); });
     if (n < 0) throw fmt::system_error(errno, "read");
     if (n == 0) return text;
     text.append(buf, static_cast<std::size_t>(n));
@@ -191,18 +190,19 @@ Plan make_plan(const Options& o, const Inherited& in, const Deadlines& deadline)
 std::vector<std::string> aftermath_lines(const RunResult& r) {
   std::vector<std::string> out;
   if (r.leftovers_stopped > 0)
-    out.push_back(fmt::format("ctxrun: stopped {} process{} left behind by the jobs{}\n", r.leftovers_stopped,
-                              r.leftovers_stopped == 1 ? "" : "es",
-                              r.leftovers_killed > 0 ? fmt::format(" ({} with SIGKILL)", r.leftovers_killed) : ""));
+    out.push_back(message_line(fmt::format("stopped {} process{} left behind by the jobs{}", r.leftovers_stopped,
+                                           r.leftovers_stopped == 1 ? "" : "es",
+                                           r.leftovers_killed > 0 ? fmt::format(" ({} with SIGKILL)", r.leftovers_killed)
+                                                                  : "")));
   if (!r.abandoned.empty()) {
     std::string pids;
     for (pid_t p : r.abandoned) pids += fmt::format("{}{}", pids.empty() ? "" : " ", p);
-    out.push_back(fmt::format("ctxrun: could not stop {} process{} left behind by the jobs: {}\n", r.abandoned.size(),
-                              r.abandoned.size() == 1 ? "" : "es", pids));
+    out.push_back(message_line(fmt::format("could not stop {} process{} left behind by the jobs: {}",
+                                           r.abandoned.size(), r.abandoned.size() == 1 ? "" : "es", pids)));
   }
   if (r.output_dropped > 0)
-    out.push_back(fmt::format("ctxrun: {} bytes of output were not written: the reader stopped reading\n",
-                              r.output_dropped));
+    out.push_back(
+        message_line(fmt::format("{} bytes of output were not written: the reader stopped reading", r.output_dropped)));
   return out;
 }
 
@@ -230,7 +230,7 @@ std::string epilogue(const Options& o, const Plan& plan, const Deadlines& deadli
                                          .deadline_source = deadline.steady ? deadline.steady->source : "",
                                          .cause = cause, .exit_status = exit.status, .jobs = &result.jobs});
     if (const auto error = report->commit(doc)) {  // ctxrun failed to do what it was asked
-      text += fmt::format("ctxrun: {}\n", *error);
+      text += message_line(*error);
       exit.status = static_cast<int>(ExitCode::Usage);
     }
   }

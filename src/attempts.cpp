@@ -7,46 +7,47 @@
 
 #include <fmt/format.h>
 
+#include "ctxrun/error.hpp"
 #include "ctxrun/exit_code.hpp"
-#include "ctxrun/launch.hpp"
+#include "ctxrun/job_start.hpp"
 #include "ctxrun/signal_name.hpp"
 #include "supervisor_impl.hpp"
 
 namespace ctxrun {
 
-void Supervisor::launch(const Launch& l) {
-  JobRecord& rec = records_[l.job];
+void Supervisor::start_attempt(const DueAttempt& due) {
+  JobRecord& rec = records_[due.job];
   Attempt& a = rec.attempts.emplace_back();
-  a.number = l.attempt;
+  a.number = due.attempt;
   a.started = clock_.now();
   verbose(fmt::format("job \"{}\" starting{}: {}", rec.spec.name,
-                      l.attempt > 1 ? fmt::format(" (attempt {})", l.attempt) : "", rec.spec.command));
+                      due.attempt > 1 ? fmt::format(" (attempt {})", due.attempt) : "", rec.spec.command));
 
   std::optional<Deadline> own;
   if (plan_.job_timeout > Duration::zero())
     own = Deadline{add_saturating(a.started, plan_.job_timeout), plan_.job_timeout_source, a.started};
   Context::Ptr ctx = root_->child(own);
 
-  LaunchIo io{.single = plan_.single, .inherit_output = plan_.inherit_output, .devnull = devnull_.get(),
-              .tty = lease_.can_lend() ? lease_.fd() : -1, .death_signal = plan_.first_signal};
-  auto started = start_job(plan_, rec.spec, *ctx, l.attempt, io, start_state_);
+  JobIo io{.single = plan_.single, .inherit_output = plan_.inherit_output, .devnull = devnull_.get(),
+           .tty = lease_.can_lend() ? lease_.fd() : -1, .death_signal = plan_.first_signal};
+  auto started = start_job(plan_, rec.spec, *ctx, due.attempt, io, start_state_);
   if (auto* f = std::get_if<SpawnFailure>(&started)) {
-    spawn_failed(l.job, *f);
+    spawn_failed(due.job, *f);
     return;
   }
   auto& s = std::get<StartedJob>(started);
   const pid_t pid = s.spawned.pid;
   watchdog_.watch(pid);  // at once: the child's death signal covers it until here
   if (io.tty >= 0) lease_.lent_to(pid);
-  if (sink_) sink_->open(l.job);
+  if (sink_) sink_->open(due.job);
   std::shared_ptr<LiveAttempt> attempt;
   try {
     attempt = LiveAttempt::make(
         io_, *this,
-        {.job = l.job, .number = l.attempt, .ctx = ctx, .spawned = std::move(s.spawned), .out = std::move(s.out),
+        {.job = due.job, .number = due.attempt, .ctx = ctx, .spawned = std::move(s.spawned), .out = std::move(s.out),
          .err = std::move(s.err), .buffer = {buffer_.get(), buffer_ ? kReadBuffer : 0}, .paused = paused_,
          .first_signal = plan_.first_signal, .grace = plan_.grace,
-         .sent = [this, job = l.job, pid](int sig, const StopTarget&) {
+         .sent = [this, job = due.job, pid](int sig, const StopTarget&) {
            verbose(fmt::format("sent {} to job \"{}\" (process group {})", signal_name(sig), records_[job].spec.name,
                                pid));
          }});
@@ -54,11 +55,10 @@ void Supervisor::launch(const Launch& l) {
     // It runs, but the loop cannot watch it (the kernel refused to register a descriptor):
     // it must not run unwatched. Its leader is unreaped, so its group id is still its own.
     signal_group(pid, SIGKILL);
-    while (::waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {
-    }
+    retry_eintr([pid] { return ::waitpid(pid, nullptr, 0); });
     watchdog_.forget(pid);
     lease_.take_back(true);
-    spawn_failed(l.job, SpawnFailure{ENOMEM, e.what()});
+    spawn_failed(due.job, SpawnFailure{ENOMEM, e.what()});
     return;
   }
   attempts_.push_back(attempt);
@@ -78,7 +78,7 @@ void Supervisor::spawn_failed(std::size_t job, const SpawnFailure& f) {
   a.end = Exited{code};
   if (sink_) {  // as a shell would: the complaint on the job's stderr, the job's status 126/127
     sink_->open(job);
-    sink_->data(job, Stream::Err, fmt::format("ctxrun: {}\n", f.message));
+    sink_->data(job, Stream::Err, message_line(f.message));
     sink_->close(job);
     emit_group();
   }
@@ -88,7 +88,7 @@ void Supervisor::spawn_failed(std::size_t job, const SpawnFailure& f) {
   // ones running need what is left to be stopped cleanly. The run ends here, whatever the
   // policy.
   if (f.resource_shortage()) root_->cancel(cause);
-  pump();
+  start_due();
 }
 
 void Supervisor::attempt_output(LiveAttempt& a, Stream s, std::string_view bytes) {
@@ -129,7 +129,7 @@ void Supervisor::attempt_exited(LiveAttempt& la, int wait_status) {
   la.context()->cancel(job_cause);  // the job's context ends with it
   record_end(la.job(), job_cause);
   sweep();  // its children are ours now; its group may be empty already
-  pump();
+  start_due();
 }
 
 // One place turns an attempt's record into the scheduler's verdict and the job's outcome.

@@ -96,19 +96,20 @@ bool valid_value_key(std::string_view key) {
   return key.rfind("CTXRUN_", 0) != 0;
 }
 
-std::string make_run_id(const unsigned char (&bytes)[16]) {
-  std::string id;
-  id.reserve(32);
-  for (unsigned char b : bytes) id += fmt::format("{:02x}", b);
-  return id;
+std::string hex(std::span<const unsigned char> bytes) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(2 * bytes.size());
+  for (const unsigned char b : bytes) {
+    out += kDigits[b >> 4];
+    out += kDigits[b & 0xf];
+  }
+  return out;
 }
 
-std::string make_instance_id(const unsigned char (&bytes)[8]) {
-  std::string id;
-  id.reserve(kInstanceIdSize);
-  for (unsigned char b : bytes) id += fmt::format("{:02x}", b);
-  return id;
-}
+std::string make_run_id(const unsigned char (&bytes)[16]) { return hex(bytes); }
+
+std::string make_instance_id(const unsigned char (&bytes)[8]) { return hex(bytes); }
 
 std::string extend_lineage(const std::string& inherited, const std::string& id) {
   return inherited.empty() ? id : inherited + ":" + id;

@@ -1,4 +1,4 @@
-// error.cpp — the one-line usage message.
+// error.cpp — the one-line usage message, and the form of every message of ctxrun's own.
 #include "ctxrun/error.hpp"
 
 #include <fmt/format.h>
@@ -20,5 +20,7 @@ UsageError bad_value(std::string_view flag, std::string_view value, std::string_
   return UsageError(fmt::format("{}: invalid value {:?}\u2026 ({} bytes): {}", flag, value.substr(0, cut), value.size(),
                                 reason));
 }
+
+std::string message_line(std::string_view text) { return fmt::format("ctxrun: {}\n", text); }
 
 }  // namespace ctxrun

@@ -16,6 +16,8 @@
 
 #include <fmt/format.h>
 
+#include "ctxrun/error.hpp"
+#include "ctxrun/posix.hpp"
 #include "ctxrun/text.hpp"
 
 namespace ctxrun {
@@ -112,12 +114,10 @@ class SpillFile {
   // Appends all of `bytes` at `at`; 0, or the errno (and nothing is appended).
   int append(std::string_view bytes, std::uint64_t& at) {
     for (std::size_t done = 0; done < bytes.size();) {
-      const ssize_t n = ::pwrite(fd_, bytes.data() + done, bytes.size() - done, static_cast<off_t>(end_ + done));
-      if (n > 0) {
-        done += static_cast<std::size_t>(n);
-      } else if (n == 0 || errno != EINTR) {
-        return n == 0 ? ENOSPC : errno;  // end_ stays: what was written of `bytes` is not part of the file
-      }
+      const ssize_t n = retry_eintr(
+          [&] { return ::pwrite(fd_, bytes.data() + done, bytes.size() - done, static_cast<off_t>(end_ + done)); });
+      if (n <= 0) return n == 0 ? ENOSPC : errno;  // end_ stays: what was written of `bytes` is not part of the file
+      done += static_cast<std::size_t>(n);
     }
     at = end_;
     end_ += bytes.size();
@@ -128,16 +128,13 @@ class SpillFile {
   // 0, or the errno.
   int read(std::uint64_t at, char* to, std::size_t n) const {
     while (n > 0) {
-      const ssize_t r = ::pread(fd_, to, n, static_cast<off_t>(at));
-      if (r > 0) {
-        to += r;
-        at += static_cast<std::uint64_t>(r);
-        n -= static_cast<std::size_t>(r);
-      } else if (r == 0) {
-        return EIO;  // shorter than written: only a broken file system does that to a file no one else can open
-      } else if (errno != EINTR) {
-        return errno;
-      }
+      const ssize_t r = retry_eintr([&] { return ::pread(fd_, to, n, static_cast<off_t>(at)); });
+      if (r < 0) return errno;
+      // Shorter than written: only a broken file system does that to a file no one else can open.
+      if (r == 0) return EIO;
+      to += r;
+      at += static_cast<std::uint64_t>(r);
+      n -= static_cast<std::size_t>(r);
     }
     return 0;
   }
@@ -376,8 +373,9 @@ struct LineSink::Group {
     stage.clear();
     stage_begin = 0;
     ready_bytes -= lost;
-    warnings.push_back(fmt::format("ctxrun: lost {} bytes of job \"{}\"'s output: cannot read the temporary file ({})",
-                                   lost, names[job], std::strerror(error)));
+    const auto text = fmt::format("lost {} bytes of job \"{}\"'s output: cannot read the temporary file ({})", lost,
+                                  names[job], std::strerror(error));
+    warnings.push_back(message_line(text));
   }
 
   // Moves the part's memory to the end of the file. False if it stays in memory: the file
@@ -404,12 +402,12 @@ struct LineSink::Group {
 
   bool fail(const std::string& what, int error) {
     can_spill = false;
-    warnings.push_back(fmt::format("ctxrun: {} ({}): group output is held in memory", what, std::strerror(error)));
+    warnings.push_back(message_line(fmt::format("{} ({}): group output is held in memory", what, std::strerror(error))));
     return false;
   }
 
   void write_warnings(OutputPort& port) {
-    for (; warned < warnings.size(); ++warned) port.write(Stream::Err, warnings[warned] + "\n");
+    for (; warned < warnings.size(); ++warned) port.write(Stream::Err, warnings[warned]);
   }
 
   void grow(Buffer& b, std::size_t cap) {

@@ -62,7 +62,7 @@ void PipeReader::drain() {
   constexpr int kRoundsPerTurn = 4;
   for (int round = 0; round < kRoundsPerTurn; ++round) {
     if (paused_ || !open_) return;
-    const ssize_t n = ::read(pipe_.native_handle(), buffer_.data(), buffer_.size());
+    const ssize_t n = retry_eintr([&] { return ::read(pipe_.native_handle(), buffer_.data(), buffer_.size()); });
     if (n >= kDefaultPipe && !grown_) {
       // The writer filled the pipe: a bigger one means fewer wake-ups of it per byte read
       // (+20% MB/s with fast producers). Only then: most jobs write little, and the call
@@ -74,7 +74,6 @@ void PipeReader::drain() {
       on_data_(std::string_view(buffer_.data(), static_cast<std::size_t>(n)));
       continue;
     }
-    if (n < 0 && errno == EINTR) continue;
     if (n < 0 && errno == EAGAIN) {
       arm();
       return;
@@ -87,13 +86,11 @@ void PipeReader::drain() {
 
 void PipeReader::finish(std::size_t limit) {
   while (open_ && limit > 0) {
-    const ssize_t n = ::read(pipe_.native_handle(), buffer_.data(), std::min(buffer_.size(), limit));
-    if (n > 0) {
-      on_data_(std::string_view(buffer_.data(), static_cast<std::size_t>(n)));
-      limit -= static_cast<std::size_t>(n);
-    } else if (!(n < 0 && errno == EINTR)) {
-      break;  // EAGAIN: nothing more now; EOF or an error: nothing more ever
-    }
+    const ssize_t n = retry_eintr(
+        [&] { return ::read(pipe_.native_handle(), buffer_.data(), std::min(buffer_.size(), limit)); });
+    if (n <= 0) break;  // EAGAIN: nothing more now; EOF or an error: nothing more ever
+    on_data_(std::string_view(buffer_.data(), static_cast<std::size_t>(n)));
+    limit -= static_cast<std::size_t>(n);
   }
   if (open_) end();
 }

@@ -130,8 +130,9 @@ std::optional<int> peek_exit(int pidfd) {
 void reap(int pidfd) {
   for (;;) {
     siginfo_t info{};
-    if (::waitid(static_cast<idtype_t>(P_PIDFD), static_cast<id_t>(pidfd), &info, WEXITED) == 0) return;
-    if (errno == EINTR) continue;
+    const int r = retry_eintr(
+        [&] { return ::waitid(static_cast<idtype_t>(P_PIDFD), static_cast<id_t>(pidfd), &info, WEXITED); });
+    if (r == 0) return;
     if (errno != EAGAIN) return;
     // A non-blocking pidfd (Asio made its description so) answers EAGAIN while the child
     // still runs: wait for its exit, then reap.
@@ -189,8 +190,7 @@ std::optional<std::string> find_executable(const std::string& name, const std::s
 void random_bytes(std::span<unsigned char> out) {
   std::size_t got = 0;
   while (got < out.size()) {
-    const ssize_t n = ::getrandom(out.data() + got, out.size() - got, 0);
-    if (n < 0 && errno == EINTR) continue;
+    const ssize_t n = retry_eintr([&] { return ::getrandom(out.data() + got, out.size() - got, 0); });
     if (n < 0) throw fmt::system_error(errno, "getrandom");
     got += static_cast<std::size_t>(n);
   }

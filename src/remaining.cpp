@@ -82,9 +82,9 @@ std::string format_remaining(Duration left, TimeUnit unit) {
 }
 
 RemainingAnswer remaining_answer(const std::optional<InheritedDeadline>& deadline, TimeUnit unit) {
-  if (!deadline) return {1, "", "ctxrun: no deadline in this context\n"};
+  if (!deadline) return {1, "", message_line("no deadline in this context")};
   if (deadline->left < std::chrono::milliseconds(1))
-    return {124, "", fmt::format("ctxrun: deadline exceeded (inherited {})\n", deadline->source)};
+    return {124, "", message_line(fmt::format("deadline exceeded (inherited {})", deadline->source))};
   return {0, format_remaining(deadline->left, unit) + "\n", ""};
 }
 

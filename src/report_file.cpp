@@ -10,6 +10,7 @@
 
 #include <fmt/format.h>
 
+#include "ctxrun/env_context.hpp"
 #include "ctxrun/error.hpp"
 
 namespace ctxrun {
@@ -18,9 +19,7 @@ namespace {
 std::string temp_name(const std::string& base) {
   unsigned char bytes[6];
   random_bytes(bytes);
-  std::string name = "." + base + ".ctxrun-";
-  for (unsigned char b : bytes) name += fmt::format("{:02x}", b);
-  return name;
+  return "." + base + ".ctxrun-" + hex(bytes);
 }
 
 }  // namespace

@@ -9,14 +9,14 @@ namespace ctxrun {
 Scheduler::Scheduler(std::size_t jobs, Policy policy, const Clock& clock, std::function<double()> random01)
     : policy_(policy), clock_(clock), random01_(std::move(random01)), jobs_(jobs) {}
 
-std::optional<Launch> Scheduler::next() {
+std::optional<DueAttempt> Scheduler::next() {
   if (run_done_ || (policy_.max_running != 0 && running_ >= policy_.max_running)) return std::nullopt;
   const auto start = [&](std::size_t i) {
     auto& j = jobs_[i];
     j.state = State::Running;
     ++j.attempts;
     ++running_;
-    return Launch{i, j.attempts};
+    return DueAttempt{i, j.attempts};
   };
   // Retries first: they were queued before anything still waiting in the queue.
   if (waiting_ > 0) {

@@ -70,7 +70,7 @@ int child_main(void* arg) {
 }
 
 // One clone, with the program already found.
-std::variant<Spawned, SpawnFailure> launch(const char* exe, std::vector<char*>& args, const SpawnRequest& req) {
+std::variant<Spawned, SpawnFailure> clone_exec(const char* exe, std::vector<char*>& args, const SpawnRequest& req) {
   // The child runs on this stack until it execs; ctxrun is suspended meanwhile, and spawns
   // one at a time, so one stack serves every spawn. Pages are touched only as used.
   alignas(64) static char stack[64 * 1024];
@@ -117,14 +117,14 @@ std::variant<Spawned, SpawnFailure> spawn(const SpawnRequest& req) {
   args.reserve(argv.size() + 2);
   for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));  // argv[0] as given
   args.push_back(nullptr);
-  auto result = launch(exe.c_str(), args, req);
+  auto result = clone_exec(exe.c_str(), args, req);
   // A file that is no executable format (a script without #!) runs with /bin/sh, as with
   // execvp(3) and timeout(1).
   if (auto* f = std::get_if<SpawnFailure>(&result); f && f->error == ENOEXEC) {
     args.front() = const_cast<char*>(exe.c_str());
     static char sh[] = "sh";
     args.insert(args.begin(), sh);
-    result = launch("/bin/sh", args, req);
+    result = clone_exec("/bin/sh", args, req);
   }
   return result;
 }

@@ -2,11 +2,13 @@
 #include "ctxrun/summary.hpp"
 
 #include <algorithm>
+#include <csignal>
 #include <utility>
 #include <variant>
 
 #include <fmt/format.h>
 
+#include "ctxrun/error.hpp"
 #include "ctxrun/signal_name.hpp"
 #include "ctxrun/text.hpp"
 
@@ -94,7 +96,7 @@ std::string single_actions(const JobRecord& job, const SummaryInput& in) {
       return fmt::format("; sent {}, then the job {}", signal_name(in.first_signal), describe(*a.end));
     }
     case StopHow::Killed:
-      if (in.first_signal == 9) return "; sent SIGKILL";
+      if (in.first_signal == SIGKILL) return "; sent SIGKILL";
       if (a.killed_early) return fmt::format("; sent {}, then SIGKILL on a second signal", signal_name(in.first_signal));
       return fmt::format("; sent {}, then SIGKILL after {} grace", signal_name(in.first_signal), format_duration(in.grace));
   }
@@ -106,7 +108,7 @@ std::string single_actions(const JobRecord& job, const SummaryInput& in) {
 std::vector<std::string> summary_lines(const SummaryInput& in) {
   const auto& jobs = *in.jobs;
   std::vector<std::string> out;
-  const auto line = [&](std::string text) { out.push_back(fmt::format("ctxrun: {}\n", text)); };
+  const auto line = [&](std::string text) { out.push_back(message_line(text)); };
   // What the summary heads with: what ended the run, or, when it ran its course, its first failure.
   const Cause* cause = in.ended_by ? in.ended_by : in.first_failure;
   const bool success = !cause || cause->kind == CauseKind::JobSucceeded;

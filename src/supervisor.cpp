@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include "ctxrun/descendants.hpp"
+#include "ctxrun/error.hpp"
 #include "ctxrun/exit_code.hpp"
 #include "ctxrun/signal_name.hpp"
 #include "supervisor_impl.hpp"
@@ -103,7 +104,7 @@ RunResult Supervisor::run() {
     });
   }
   if (plan_.status_line) tick_status();
-  pump();
+  start_due();
   // A handler that throws (memory, a descriptor the kernel refused) must not end the loop
   // with jobs running: the run is canceled, and the loop goes on to stop everything.
   const auto run_loop = [&] {
@@ -162,28 +163,28 @@ void Supervisor::watch_watchdog() {
     try {
       watchdog_.restart();
     } catch (const std::exception& e) {
-      console_.message(fmt::format("ctxrun: {}: a SIGKILL to ctxrun would now leave its jobs running\n", e.what()));
+      console_.message(message_line(fmt::format("{}: a SIGKILL to ctxrun would now leave its jobs running", e.what())));
       return;
     }
     watch_watchdog();
   });
 }
 
-void Supervisor::pump() {
-  if (pumping_) {
-    pump_again_ = true;  // a launch failed synchronously and ended its attempt: loop, not recurse
+void Supervisor::start_due() {
+  if (starting_) {
+    start_again_ = true;  // an attempt that could not start ended at once: loop, not recurse
     return;
   }
-  pumping_ = true;
+  starting_ = true;
   do {
-    pump_again_ = false;
-    while (const auto l = scheduler_.next()) launch(*l);
-  } while (pump_again_);
-  pumping_ = false;
+    start_again_ = false;
+    while (const auto due = scheduler_.next()) start_attempt(*due);
+  } while (start_again_);
+  starting_ = false;
   if (const auto at = scheduler_.next_wakeup()) {
     retry_timer_.expires_at(*at);
     retry_timer_.async_wait([this](const boost::system::error_code& ec) {
-      if (!ec) pump();
+      if (!ec) start_due();
     });
   }
   check_finished();
@@ -393,7 +394,7 @@ void Supervisor::tick_status() {
 }
 
 void Supervisor::verbose(std::string text) {
-  if (plan_.verbose) console_.message(fmt::format("ctxrun: {}\n", text));
+  if (plan_.verbose) console_.message(message_line(text));
 }
 
 RunResult supervise(Plan& plan, const Clock& clock, Presenter& presenter) {

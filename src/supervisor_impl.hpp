@@ -55,7 +55,7 @@ class Supervisor final : LiveAttempt::Events {
   // The run (supervisor.cpp).
   void wait_signals();
   void watch_watchdog();
-  void pump();
+  void start_due();  // every attempt the scheduler has due now, then the timer for the next retry
   void on_root_done(const Cause& cause);
   void on_signal(int sig);
   void on_child();
@@ -69,7 +69,7 @@ class Supervisor final : LiveAttempt::Events {
   Cause received(int sig, std::string detail = {}) const;
 
   // Attempts (attempts.cpp).
-  void launch(const Launch& l);
+  void start_attempt(const DueAttempt& due);
   void spawn_failed(std::size_t job, const SpawnFailure& f);
   void attempt_output(LiveAttempt& a, Stream stream, std::string_view bytes) override;
   void attempt_exited(LiveAttempt& a, int wait_status) override;
@@ -112,7 +112,7 @@ class Supervisor final : LiveAttempt::Events {
   bool room_armed_ = false;        // the writer calls back when it falls to its low mark
   std::function<void()> flushed_;  // the end of Flushing, once everything is written
   std::uint64_t group_dropped_ = 0;
-  bool pumping_ = false, pump_again_ = false, paused_ = false, seeded_ = false, epilogue_ = false;
+  bool starting_ = false, start_again_ = false, paused_ = false, seeded_ = false, epilogue_ = false;
 };
 
 }  // namespace ctxrun

@@ -178,11 +178,12 @@ void signal_marked(const Watchdog::Shared& w, int sig, pollfd* waits, std::size_
     }
   }
   signal_marked(w, w.first_signal, leaders, n);
-  // Until the grace period ends, or every leader is gone, whichever comes first.
+  // Until the grace period ends, or every leader is gone, whichever comes first. The time left
+  // is counted again for every poll, an interrupted one included.
   for (const long long until = now_ms() + w.grace_ms; n > 0;) {
-    const long long left = until - now_ms();
-    if (left <= 0) break;
-    if (::poll(leaders, n, static_cast<int>(std::min(left, 60'000LL))) < 0 && errno != EINTR) break;
+    const auto left = [until] { return std::clamp(until - now_ms(), 0LL, 60'000LL); };
+    if (left() == 0) break;
+    if (retry_eintr([&] { return ::poll(leaders, n, static_cast<int>(left())); }) < 0) break;
     std::size_t kept = 0;  // the leaders still there; the others' pidfds are closed
     for (std::size_t i = 0; i < n; ++i) {
       if (leaders[i].revents) {
@@ -258,11 +259,11 @@ Watchdog Watchdog::start(int first_signal, Duration grace, std::size_t groups, c
     throw fmt::system_error(errno, "mmap (watchdog stack)");
   }
   s.stack_size = kStack;
-  w.launch();
+  w.clone_process();
   return w;
 }
 
-void Watchdog::launch() {
+void Watchdog::clone_process() {
   Shared& s = *shared_;
   s.parent_pidfd = static_cast<int>(::syscall(SYS_pidfd_open, ::getpid(), 0));
   if (s.parent_pidfd < 0) throw fmt::system_error(errno, "pidfd_open (watchdog)");
@@ -295,7 +296,7 @@ void Watchdog::restart() {
   if (pidfd_) reap(pidfd_.get());  // its stack is free again only once it is gone
   pidfd_.reset();
   pid_ = -1;
-  launch();
+  clone_process();
 }
 
 bool Watchdog::watch(pid_t pgid) {

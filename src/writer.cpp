@@ -15,6 +15,8 @@
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <fmt/format.h>
 
+#include "ctxrun/posix.hpp"
+
 namespace ctxrun {
 
 namespace asio = boost::asio;
@@ -124,7 +126,7 @@ void Writer::write(Stream stream, std::string_view bytes) {
     return;
   }
   enqueue(l, stream, bytes);
-  if (!l.waiting && !busy_) pump(l);
+  if (!l.waiting && !busy_) write_queued(l);
 }
 
 void Writer::enqueue(Lane& l, Stream stream, std::string_view bytes) {
@@ -155,21 +157,19 @@ std::size_t Writer::put(Stream stream, std::string_view bytes) {
   Target& t = target(stream);
   std::size_t done = 0;
   while (done < bytes.size() && !t.broken) {
-    const ssize_t n = t.write_some(bytes.substr(done));
+    const ssize_t n = retry_eintr([&] { return t.write_some(bytes.substr(done)); });
     if (n > 0) {
       done += static_cast<std::size_t>(n);
-    } else if (n < 0 && errno == EINTR) {
-      continue;
     } else if (n < 0 && errno == EAGAIN) {
       if (std::exchange(t.growable, false) && ::fcntl(t.fd, F_SETPIPE_SZ, kBigPipe) > 0) continue;
       if (t.waiter) return done;
       // The caller gave us a non-blocking descriptor we cannot wait on (a terminal /proc does
       // not reopen): wait for it here, as a blocking write would.
       pollfd p{t.fd, POLLOUT, 0};
-      ::poll(&p, 1, -1);
+      retry_eintr([&] { return ::poll(&p, 1, -1); });
     } else {
       // EPIPE (the reader is gone) or a real error: nothing more can reach this stream. What
-      // the callback writes meanwhile is only queued (busy_): we are inside a write or a pump.
+      // the callback writes meanwhile is only queued (busy_): we are inside a write or write_queued.
       t.broken = true;
       const bool was_busy = std::exchange(busy_, true);
       if (on_broken_) on_broken_(stream);
@@ -179,7 +179,7 @@ std::size_t Writer::put(Stream stream, std::string_view bytes) {
   return bytes.size();  // all written, or dropped for a reader that is gone
 }
 
-void Writer::pump(Lane& l) {
+void Writer::write_queued(Lane& l) {
   busy_ = true;
   while (!l.queue.empty()) {
     Chunk& c = l.queue.front();
@@ -191,7 +191,7 @@ void Writer::pump(Lane& l) {
       target(c.stream).waiter->async_wait(asio::posix::descriptor_base::wait_write,
                                           [this, &l](const boost::system::error_code& ec) {
                                             l.waiting = false;
-                                            if (!ec) pump(l);
+                                            if (!ec) write_queued(l);
                                           });
       break;
     }
@@ -202,7 +202,7 @@ void Writer::pump(Lane& l) {
   busy_ = false;
   // What was queued meanwhile for the other queue (a message about a broken stream) goes too.
   for (Lane& other : lanes_)
-    if (&other != &l && !other.queue.empty() && !other.waiting) pump(other);
+    if (&other != &l && !other.queue.empty() && !other.waiting) write_queued(other);
   check_drained();
 }
 

@@ -169,8 +169,8 @@ TEST_CASE("faults: a stalled reader of ctxrun's stdout holds back neither the de
 TEST_CASE("faults: a job that moves into ctxrun's own process group is still stopped", "[e2e][faults][groups]") {
   TempDir t;
   const std::string file = t.file("r.json");
-  auto r = run({"-t", "1s", "-g", "1s", "--report", file, "--", child_bin(), "join", "parent", "--", "ignore", "15",
-                "--", "sleep", "3600"},
+  auto r = run({"-t", "1s", "-g", "1s", "--report", file, "--", child_bin(), "join", "parent", "--", "ignore",
+                std::to_string(SIGTERM), "--", "sleep", "3600"},
                {.limit = 20s});
   CHECK(r.code == 124);
   CHECK(r.elapsed < 2s + kBound);  // SIGKILL after the grace reached it
@@ -183,7 +183,7 @@ TEST_CASE("faults: an orphan that joined ctxrun's group gets the whole sequence"
   // The job starts a TERM-ignoring child in ctxrun's group (the test's: ctxrun stays in its
   // caller's), then exits: SIGKILL after the grace must follow, and ctxrun waits for it.
   const std::string orphan =
-      tc({"join", std::to_string(::getpgrp()), "--", "ignore", "15", "--", "sleep", "3600"});
+      tc({"join", std::to_string(::getpgrp()), "--", "ignore", std::to_string(SIGTERM), "--", "sleep", "3600"});
   auto r = run({"-g", "300ms", "--", "/bin/sh", "-c", orphan + " & sleep 0.3"}, {.limit = 20s});
   CHECK(r.code == 0);
   CHECK_THAT(r.err, Contains("stopped 1 process left behind") && Contains("with SIGKILL"));
@@ -262,7 +262,7 @@ TEST_CASE("faults: a group id the kernel gives out again is never signalled", "[
     [ "$v" = "$x" ] || { echo "no reuse: $v != $x"; }
     wait "$p"; echo "ctxrun $?"
     kill -0 "$v" && echo "unrelated alive"
-    kill -9 "$v"
+    kill -KILL "$v"
   )sh";
   auto r = in_pid_namespace(script);
   CHECK_THAT(r.out, Contains("ctxrun 0"));
@@ -277,14 +277,14 @@ TEST_CASE("faults: the watchdog's pid, once given out again, is never signalled"
     p=$!
     until [ -s out ]; do sleep 0.01; done
     for k in $(cat /proc/$p/task/$p/children); do [ "$(cat /proc/$k/comm)" = ctxrun ] && w=$k; done
-    kill -9 "$w"
+    kill -KILL "$w"
     until ! grep -q "^$w\$" /proc/$p/task/$p/children 2>/dev/null; do sleep 0.01; done
     echo $((w - 1)) > /proc/sys/kernel/ns_last_pid
     sleep 3600 & v=$!
     [ "$v" = "$w" ] || echo "no reuse: $v != $w"
     wait "$p"; echo "ctxrun $?"
     kill -0 "$v" && echo "victim alive"
-    kill -9 "$v"
+    kill -KILL "$v"
   )sh";
   auto r = in_pid_namespace(script);
   CHECK_THAT(r.out, Contains("ctxrun 0"));

@@ -81,13 +81,11 @@ bool run_until(boost::asio::io_context& io, F done, Ms limit = 10s) {
 /// True if `fd` becomes readable (or hangs up) within `limit`.
 inline bool readable(int fd, Ms limit) {
   const auto until = std::chrono::steady_clock::now() + limit;
-  for (;;) {
-    const auto left = std::chrono::duration_cast<Ms>(until - std::chrono::steady_clock::now());
-    pollfd p{fd, POLLIN, 0};
-    const int r = ::poll(&p, 1, static_cast<int>(std::max(left, Ms::zero()).count()));
-    if (r == 1) return true;
-    if (r == 0 || errno != EINTR) return false;
-  }
+  pollfd p{fd, POLLIN, 0};
+  return ctxrun::retry_eintr([&] {  // the time left counted again after an interruption
+           const auto left = std::chrono::duration_cast<Ms>(until - std::chrono::steady_clock::now());
+           return ::poll(&p, 1, static_cast<int>(std::max(left, Ms::zero()).count()));
+         }) == 1;
 }
 
 /// The state letter of /proc/PID/stat ('R', 'S', 'T', 'Z'...), or 0 if there is no such process.
@@ -114,12 +112,7 @@ inline bool contains(const std::vector<pid_t>& v, pid_t p) {
 inline std::optional<int> reap(pid_t pid, Ms limit = 10s) {
   int status = 0;
   const bool ended = test::eventually(
-      [&] {
-        pid_t w;
-        while ((w = ::waitpid(pid, &status, WNOHANG)) < 0 && errno == EINTR) {
-        }
-        return w == pid;
-      },
+      [&] { return ctxrun::retry_eintr([&] { return ::waitpid(pid, &status, WNOHANG); }) == pid; },
       limit);
   return ended ? std::optional<int>(status) : std::nullopt;
 }
@@ -219,13 +212,12 @@ class Lines {
     if (!readable(fd_.get(), limit)) return;
     char buf[65536];
     for (;;) {
-      const ssize_t n = ::read(fd_.get(), buf, sizeof buf);
+      const ssize_t n = ctxrun::retry_eintr([&] { return ::read(fd_.get(), buf, sizeof buf); });
       if (n > 0) {
         text_.append(buf, static_cast<std::size_t>(n));
         continue;
       }
       if (n == 0) eof_ = true;
-      if (n < 0 && errno == EINTR) continue;
       return;
     }
   }
@@ -252,8 +244,7 @@ class Job {
   ~Job() {
     if (!reaped_ && pid_ > 0) {
       ::kill(-pid_, SIGKILL);
-      while (::waitpid(pid_, nullptr, 0) < 0 && errno == EINTR) {
-      }
+      ctxrun::retry_eintr([this] { return ::waitpid(pid_, nullptr, 0); });
     }
   }
   Job(const Job&) = delete;

@@ -100,7 +100,7 @@ TEST_CASE("parallel: --job-timeout stops one job, exit 124", "[e2e][parallel][de
 }
 
 TEST_CASE("parallel: the run's deadline stops every job", "[e2e][parallel][deadline]") {
-  auto r = run(jobs({"-t", "300ms"}, {tc({"sleep", "3600"}), tc({"ignore", "15", "--", "sleep", "3600"})}), {});
+  auto r = run(jobs({"-t", "300ms"}, {tc({"sleep", "3600"}), tc({"ignore", std::to_string(SIGTERM), "--", "sleep", "3600"})}), {});
   CHECK(r.code == 124);
   CHECK_THAT(r.err, StartsWith("ctxrun: deadline exceeded after 300ms (--timeout 300ms)"));
   CHECK_THAT(r.err, Contains("killed with SIGKILL after the 5s grace"));
@@ -293,8 +293,8 @@ TEST_CASE("parallel: a nested ctxrun SIGKILLed ends its own escaped descendants,
 }
 
 TEST_CASE("parallel: a job killed by a signal nobody here sent gives 128+N", "[e2e][parallel][status]") {
-  auto r = run(jobs({}, {tc({"kill", "9"}), tc({"sleep", "3600"})}));
-  CHECK(r.code == 137);  // exit, not a death by signal: ctxrun itself was not killed
+  auto r = run(jobs({}, {tc({"kill", std::to_string(SIGKILL)}), tc({"sleep", "3600"})}));
+  CHECK(r.code == 128 + SIGKILL);  // exit, not a death by signal: ctxrun itself was not killed
   CHECK_THAT(r.err, Contains("was killed by SIGKILL"));
 }
 

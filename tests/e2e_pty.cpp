@@ -85,7 +85,7 @@ TEST_CASE("pty: Ctrl-C reaches the command, and ctxrun dies by SIGINT", "[e2e][p
   auto p = terminal(quote({ctxrun_bin(), "-t", "30s", "--", child_bin(), "sleep", "3600"}) + "; echo status=$?");
   p.wait_for_line("ready");
   p.write("\x03");
-  CHECK_THAT(p.wait_for_line("status="), Contains("status=130"));
+  CHECK_THAT(p.wait_for_line("status="), Contains("status=" + std::to_string(128 + SIGINT)));
   auto r = p.wait();
   CHECK_THAT(r.out, Contains("was killed by SIGINT"));
   CHECK(r.survivors.empty());
@@ -119,7 +119,7 @@ TEST_CASE("pty: Ctrl-Z stops the command and ctxrun and SIGCONT resumes both", "
   ::kill(ctxrun, SIGCONT);  // what `fg` does
   CHECK(eventually([&] { return state_of(job) == "S" && state_of(ctxrun) == "S"; }));
   ::kill(ctxrun, SIGTERM);
-  CHECK_THAT(p.wait_for_line("status="), Contains("status=143"));
+  CHECK_THAT(p.wait_for_line("status="), Contains("status=" + std::to_string(128 + SIGTERM)));
   auto r = p.wait();
   CHECK(r.survivors.empty());
 }

@@ -75,7 +75,7 @@ TEST_CASE("single: a deadline stops the command's whole process group and exits 
 }
 
 TEST_CASE("single: a command ignoring the first signal gets SIGKILL after the grace", "[e2e][single][deadline]") {
-  Process p({ctxrun_bin(), "-t", "300ms", "-g", "300ms", "--", child_bin(), "ignore", "15", "--", "sleep", "3600"});
+  Process p({ctxrun_bin(), "-t", "300ms", "-g", "300ms", "--", child_bin(), "ignore", std::to_string(SIGTERM), "--", "sleep", "3600"});
   p.wait_for_line("ready");
   auto r = p.wait();
   CHECK(r.code == 124);
@@ -173,7 +173,7 @@ TEST_CASE("single: SIGTERM and SIGINT to ctxrun stop the command, then ctxrun di
 }
 
 TEST_CASE("single: a second SIGINT skips the rest of the grace period", "[e2e][single][signals]") {
-  Process p({ctxrun_bin(), "-v", "-g", "30s", "--", child_bin(), "ignore", "15", "--", "sleep", "3600"});
+  Process p({ctxrun_bin(), "-v", "-g", "30s", "--", child_bin(), "ignore", std::to_string(SIGTERM), "--", "sleep", "3600"});
   p.wait_for_line("ready");
   p.send(SIGINT);
   p.wait_for_err_line("ctxrun: sent SIGTERM");  // the job is in its grace period now
@@ -267,7 +267,7 @@ TEST_CASE("single: an inherited CTXRUN_DEADLINE that does not parse is refused",
 }
 
 TEST_CASE("single: a command killed by a signal makes ctxrun die by the same signal", "[e2e][single][status]") {
-  auto r = run(with({}, child({"kill", "11"})));
+  auto r = run(with({}, child({"kill", std::to_string(SIGSEGV)})));
   CHECK(r.signal == SIGSEGV);
   CHECK_THAT(r.err, Contains("was killed by SIGSEGV"));
 }

@@ -19,15 +19,15 @@ TEST_CASE("exit_code: no cause (every job succeeded) is 0", "[exit_code]") {
 TEST_CASE("exit_code: an exceeded deadline is 124", "[exit_code]") {
   const auto c = ctxrun::Cause::deadline("--timeout 1s", 1s);
   CHECK(ctxrun::exit_code_for(&c, false, std::nullopt) == 124);
-  CHECK(ctxrun::exit_code_for(&c, false, 143) == 124);
+  CHECK(ctxrun::exit_code_for(&c, false, 128 + SIGTERM) == 124);
   CHECK(static_cast<int>(ctxrun::ExitCode::DeadlineExceeded) == 124);
 }
 
 TEST_CASE("exit_code: --preserve-status gives the stopped job's own status", "[exit_code]") {
   const auto c = ctxrun::Cause::deadline("--timeout 1s", 1s);
-  CHECK(ctxrun::exit_code_for(&c, true, 143) == 143);
+  CHECK(ctxrun::exit_code_for(&c, true, 128 + SIGTERM) == 128 + SIGTERM);
   CHECK(ctxrun::exit_code_for(&c, true, 0) == 0);
-  CHECK(ctxrun::exit_code_for(&c, true, 137) == 137);
+  CHECK(ctxrun::exit_code_for(&c, true, 128 + SIGKILL) == 128 + SIGKILL);
   // Nothing to preserve (no job was running): 124 still.
   CHECK(ctxrun::exit_code_for(&c, true, std::nullopt) == 124);
 }
@@ -35,14 +35,14 @@ TEST_CASE("exit_code: --preserve-status gives the stopped job's own status", "[e
 // A command's own --job-timeout is a deadline like the run's: the table does not tell them apart.
 TEST_CASE("exit_code: --preserve-status also gives the status for a command's own --job-timeout", "[exit_code]") {
   const auto c = ctxrun::Cause::deadline("--job-timeout 300ms", 300ms, "sleep");
-  CHECK(ctxrun::exit_code_for(&c, true, 143) == 143);
-  CHECK(ctxrun::exit_code_for(&c, false, 143) == 124);
+  CHECK(ctxrun::exit_code_for(&c, true, 128 + SIGTERM) == 128 + SIGTERM);
+  CHECK(ctxrun::exit_code_for(&c, false, 128 + SIGTERM) == 124);
   CHECK(ctxrun::exit_code_for(&c, true, std::nullopt) == 124);
 }
 
 TEST_CASE("exit_code: --preserve-status does not change other causes", "[exit_code]") {
   const auto c = ctxrun::Cause::job_failed("a", ctxrun::Exited{3}, 1s);
-  CHECK(ctxrun::exit_code_for(&c, true, 143) == 3);
+  CHECK(ctxrun::exit_code_for(&c, true, 128 + SIGTERM) == 3);
 }
 
 TEST_CASE("exit_code: a succeeded job ending the run is 0", "[exit_code]") {

@@ -123,7 +123,7 @@ void Process::close_stdin() {
   in_ = -1;
 }
 
-bool Process::pump(Ms timeout) {
+bool Process::read_available(Ms timeout) {
   pollfd fds[2] = {{stalled_ ? -1 : outfd_, POLLIN, 0}, {errfd_, POLLIN, 0}};
   if ((outfd_ < 0 || stalled_) && errfd_ < 0) return false;
   ::poll(fds, 2, static_cast<int>(timeout.count()));
@@ -157,7 +157,7 @@ std::string Process::wait_line(std::string& buf, std::size_t& cursor, std::strin
     }
     const auto left = std::chrono::duration_cast<Ms>(until - std::chrono::steady_clock::now());
     if (left <= Ms::zero()) break;
-    if (!pump(std::min(left, Ms(100))) && buf.find('\n', cursor) == std::string::npos) break;
+    if (!read_available(std::min(left, Ms(100))) && buf.find('\n', cursor) == std::string::npos) break;
   }
   FAIL_CHECK("no line starting with \"" << prefix << "\" within " << limit.count() << "ms; stdout so far:\n"
                                          << out_ << "\nstderr so far:\n" << err_);
@@ -192,7 +192,7 @@ Result Process::wait(Ms limit) {
       ::waitpid(pid_, &status, 0);
       break;
     }
-    if (!pump(std::min(left, Ms(20)))) {  // both pipes at EOF: wait on the exit alone
+    if (!read_available(std::min(left, Ms(20)))) {  // both pipes at EOF: wait on the exit alone
       pollfd p{exited, POLLIN, 0};
       ::poll(&p, 1, static_cast<int>(std::min(left, Ms(1000)).count()));
     }
@@ -204,7 +204,7 @@ Result Process::wait(Ms limit) {
   r.survivors = survivors(token_);
   // Drain what is left in the pipes (a survivor could hold them: do not wait for EOF then).
   const auto drain_until = std::chrono::steady_clock::now() + (r.survivors.empty() ? 5s : 100ms);
-  while (pump(Ms(20)) && std::chrono::steady_clock::now() < drain_until) {
+  while (read_available(Ms(20)) && std::chrono::steady_clock::now() < drain_until) {
   }
   r.wait_status = status;
   if (WIFEXITED(status)) r.code = WEXITSTATUS(status);

@@ -73,7 +73,7 @@ class Process {
   const std::string& err() const { return err_; }
 
  private:
-  bool pump(Ms timeout);  // reads what is there; false when both streams are at EOF
+  bool read_available(Ms timeout);  // reads what is there; false when both streams are at EOF
   std::string wait_line(std::string& buf, std::size_t& cursor, std::string_view text, Ms limit, bool anywhere);
   pid_t pid_ = -1;
   int in_ = -1, outfd_ = -1, errfd_ = -1;

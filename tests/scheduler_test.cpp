@@ -38,15 +38,15 @@ ctxrun::Policy with_retries(int retries, ctxrun::Duration delay, double backoff 
 }
 
 // Every attempt next() gives now, in order.
-std::vector<ctxrun::Launch> due(ctxrun::Scheduler& s) {
-  std::vector<ctxrun::Launch> out;
-  while (const auto l = s.next()) out.push_back(*l);
+std::vector<ctxrun::DueAttempt> due(ctxrun::Scheduler& s) {
+  std::vector<ctxrun::DueAttempt> out;
+  while (const auto d = s.next()) out.push_back(*d);
   return out;
 }
 
 // Whether `job` is among the attempts given.
-bool started(const std::vector<ctxrun::Launch>& given, std::size_t job) {
-  return std::any_of(given.begin(), given.end(), [job](const ctxrun::Launch& l) { return l.job == job; });
+bool started(const std::vector<ctxrun::DueAttempt>& given, std::size_t job) {
+  return std::any_of(given.begin(), given.end(), [job](const ctxrun::DueAttempt& d) { return d.job == job; });
 }
 
 }  // namespace
@@ -54,25 +54,25 @@ bool started(const std::vector<ctxrun::Launch>& given, std::size_t job) {
 TEST_CASE("scheduler: without a limit every job starts at once, in order", "[scheduler]") {
   Fixture f;
   auto s = f.make(4, ctxrun::Policy{});
-  const auto launches = due(s);
-  CHECK(launches == std::vector<ctxrun::Launch>{{0, 1}, {1, 1}, {2, 1}, {3, 1}});
+  const auto all = due(s);
+  CHECK(all == std::vector<ctxrun::DueAttempt>{{0, 1}, {1, 1}, {2, 1}, {3, 1}});
   CHECK(s.running() == 4);
   CHECK_FALSE(s.next().has_value());
-  for (std::size_t i = 0; i < 4; ++i) CHECK(started(launches, i));
+  for (std::size_t i = 0; i < 4; ++i) CHECK(started(all, i));
 }
 
 TEST_CASE("scheduler: -j bounds the running attempts and the queue goes on in order", "[scheduler]") {
   Fixture f;
   auto s = f.make(5, with_limit(2));
   const auto first = due(s);
-  CHECK(first == std::vector<ctxrun::Launch>{{0, 1}, {1, 1}});
+  CHECK(first == std::vector<ctxrun::DueAttempt>{{0, 1}, {1, 1}});
   CHECK_FALSE(s.next().has_value());
   CHECK_FALSE(started(first, 2));
   s.ended(1, AttemptResult::Succeeded);
-  CHECK(due(s) == std::vector<ctxrun::Launch>{{2, 1}});
+  CHECK(due(s) == std::vector<ctxrun::DueAttempt>{{2, 1}});
   s.ended(0, AttemptResult::Succeeded);
   s.ended(2, AttemptResult::Succeeded);
-  CHECK(due(s) == std::vector<ctxrun::Launch>{{3, 1}, {4, 1}});
+  CHECK(due(s) == std::vector<ctxrun::DueAttempt>{{3, 1}, {4, 1}});
   CHECK(due(s).empty());
 }
 
@@ -89,9 +89,9 @@ TEST_CASE("scheduler: never more than -j attempts run, whatever order jobs end i
   std::vector<std::size_t> running;
   std::vector<int> attempts(jobs, 0);
   for (int step = 0; step < 1000 && !s.finished(); ++step) {
-    for (const auto& l : due(s)) {
-      running.push_back(l.job);
-      attempts[l.job] = l.attempt;
+    for (const auto& d : due(s)) {
+      running.push_back(d.job);
+      attempts[d.job] = d.attempt;
     }
     REQUIRE(running.size() <= limit);
     REQUIRE(s.running() == running.size());
@@ -143,7 +143,7 @@ TEST_CASE("scheduler: only the first failed job is the first failure", "[schedul
 TEST_CASE("scheduler: a failed attempt with retries left is retried after the delay", "[scheduler]") {
   Fixture f;
   auto s = f.make(1, with_retries(2, 1s));
-  REQUIRE(s.next() == ctxrun::Launch{0, 1});
+  REQUIRE(s.next() == ctxrun::DueAttempt{0, 1});
   const auto v = s.ended(0, AttemptResult::Failed);
   CHECK(v.retry);
   CHECK_FALSE(v.job_done);
@@ -164,7 +164,7 @@ TEST_CASE("scheduler: a retry is due only once its time has come", "[scheduler]"
   f.clock.advance(2s - 1ns);
   CHECK(due(s).empty());
   f.clock.advance(1ns);
-  CHECK(due(s) == std::vector<ctxrun::Launch>{{0, 2}});
+  CHECK(due(s) == std::vector<ctxrun::DueAttempt>{{0, 2}});
   CHECK_FALSE(s.next_wakeup().has_value());
 }
 
@@ -194,8 +194,8 @@ TEST_CASE("scheduler: delays grow by the backoff factor across attempts", "[sche
   auto s = f.make(1, with_retries(4, 100ms, backoff, 0.2));
   double expected = 100.0;  // delay × backoff^(n-2) before attempt n
   for (int attempt = 1; attempt <= 4; ++attempt) {
-    const auto l = s.next();
-    REQUIRE(l == ctxrun::Launch{0, attempt});
+    const auto d = s.next();
+    REQUIRE(d == ctxrun::DueAttempt{0, attempt});
     const auto v = s.ended(0, AttemptResult::Failed);
     REQUIRE(v.retry);
     const double ms = std::chrono::duration<double, std::milli>(v.retry_at - f.clock.now()).count();
@@ -209,10 +209,10 @@ TEST_CASE("scheduler: when retries are exhausted the job is done and the failure
   Fixture f;
   auto s = f.make(1, with_retries(2, 0s));
   for (int attempt = 1; attempt <= 2; ++attempt) {
-    REQUIRE(s.next() == ctxrun::Launch{0, attempt});
+    REQUIRE(s.next() == ctxrun::DueAttempt{0, attempt});
     REQUIRE(s.ended(0, AttemptResult::Failed).retry);
   }
-  REQUIRE(s.next() == ctxrun::Launch{0, 3});
+  REQUIRE(s.next() == ctxrun::DueAttempt{0, 3});
   const auto v = s.ended(0, AttemptResult::Failed);
   CHECK_FALSE(v.retry);
   CHECK(v.job_done);
@@ -248,7 +248,7 @@ TEST_CASE("scheduler: a stopped attempt is neither retried nor a failure", "[sch
   for (int attempt = 1; attempt <= 4; ++attempt) {
     last = s.ended(1, AttemptResult::Failed);
     if (!last.retry) break;
-    REQUIRE(s.next() == ctxrun::Launch{1, attempt + 1});
+    REQUIRE(s.next() == ctxrun::DueAttempt{1, attempt + 1});
   }
   CHECK(last.job_done);
   CHECK(last.first_failure);
@@ -259,7 +259,7 @@ TEST_CASE("scheduler: run_done returns never-started and waiting jobs, and nothi
   ctxrun::Policy p = with_retries(1, 5s);
   p.max_running = 2;
   auto s = f.make(4, p);
-  REQUIRE(due(s) == std::vector<ctxrun::Launch>{{0, 1}, {1, 1}});
+  REQUIRE(due(s) == std::vector<ctxrun::DueAttempt>{{0, 1}, {1, 1}});
   REQUIRE(s.ended(0, AttemptResult::Failed).retry);  // job 0 waits to retry; job 1 runs
   const auto never = s.run_done();
   CHECK(never == std::vector<std::size_t>{0, 2, 3});
@@ -317,13 +317,13 @@ TEST_CASE("scheduler: a due retry goes before queued jobs", "[scheduler]") {
   ctxrun::Policy p = with_retries(1, 1s);
   p.max_running = 1;
   auto s = f.make(3, p);
-  REQUIRE(s.next() == ctxrun::Launch{0, 1});
+  REQUIRE(s.next() == ctxrun::DueAttempt{0, 1});
   REQUIRE(s.ended(0, AttemptResult::Failed).retry);
   // Not due yet: the queue goes on.
-  REQUIRE(s.next() == ctxrun::Launch{1, 1});
+  REQUIRE(s.next() == ctxrun::DueAttempt{1, 1});
   f.clock.advance(1s);
   s.ended(1, AttemptResult::Succeeded);
-  CHECK(s.next() == ctxrun::Launch{0, 2});
+  CHECK(s.next() == ctxrun::DueAttempt{0, 2});
   CHECK_FALSE(s.next().has_value());  // -j 1 still holds for retries
 }
 
@@ -338,7 +338,7 @@ TEST_CASE("scheduler: next_wakeup is the earliest waiting retry", "[scheduler]")
   REQUIRE(second > first);
   CHECK(s.next_wakeup() == first);
   f.clock.t = first;
-  CHECK(due(s) == std::vector<ctxrun::Launch>{{0, 2}});
+  CHECK(due(s) == std::vector<ctxrun::DueAttempt>{{0, 2}});
   CHECK(s.next_wakeup() == second);
 }
 

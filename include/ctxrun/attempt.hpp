@@ -21,6 +21,7 @@
 #pragma once
 #include <sys/types.h>
 
+#include <csignal>
 #include <memory>
 #include <optional>
 #include <span>
@@ -65,7 +66,7 @@ class LiveAttempt {
     Fd out, err;                  ///< read ends of the job's pipes; empty when output is inherited
     std::span<char> buffer;       ///< shared by every reader
     bool paused = false;          ///< start with the readers paused (backpressure)
-    int first_signal = 15;
+    int first_signal = SIGTERM;
     Duration grace{};
     Termination::Sent sent;       ///< --verbose
   };

@@ -4,6 +4,7 @@
 #include <functional>
 #include <map>
 #include <optional>
+#include <span>
 #include <string>
 #include <utility>
 #include <vector>
@@ -37,6 +38,9 @@ std::optional<InheritedDeadline> inherited_deadline(const Inherited& in, WallTim
 
 /// `[A-Za-z_][A-Za-z0-9_]*`, and not a CTXRUN_ name (those belong to the protocol).
 bool valid_value_key(std::string_view key);
+
+/// Two lowercase hex digits per byte, in order: the ids below, and temporary file names.
+std::string hex(std::span<const unsigned char> bytes);
 
 /// 32 lowercase hex digits from 16 random bytes.
 std::string make_run_id(const unsigned char (&bytes)[16]);

@@ -20,4 +20,7 @@ struct UsageError : std::runtime_error {
 /// longer than 60 bytes is quoted cut short, then `… (N bytes)`.
 UsageError bad_value(std::string_view flag, std::string_view value, std::string_view reason);
 
+/// A line of ctxrun's own on stderr: `ctxrun: text\n`.
+std::string message_line(std::string_view text);
+
 }  // namespace ctxrun

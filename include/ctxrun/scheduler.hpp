@@ -26,11 +26,11 @@ struct Policy {
   std::optional<TimePoint> until = std::nullopt;
 };
 
-/// An attempt to start now: job index (0-based) and attempt number (1-based).
-struct Launch {
+/// An attempt due to start now: job index (0-based) and attempt number (1-based).
+struct DueAttempt {
   std::size_t job;
   int attempt;
-  bool operator==(const Launch&) const = default;
+  bool operator==(const DueAttempt&) const = default;
 };
 
 /// What the end of an attempt means.
@@ -49,7 +49,7 @@ class Scheduler {
 
   /// The next attempt to start now, if any: retries whose delay is over first, then queued
   /// jobs, within -j. Nothing once the run is done. The attempt counts as running from here.
-  std::optional<Launch> next();
+  std::optional<DueAttempt> next();
   /// When the next delayed retry becomes due, if one waits.
   std::optional<TimePoint> next_wakeup() const;
 

@@ -1,5 +1,6 @@
 // summary.hpp — the end of a run in words: the cause, then every job that did not succeed.
 #pragma once
+#include <csignal>
 #include <cstddef>
 #include <optional>
 #include <string>
@@ -15,7 +16,7 @@ struct SummaryInput {
   const Cause* ended_by = nullptr;       ///< what ended the run; nullptr: it ran its course
   const Cause* first_failure = nullptr;  ///< the first job that failed, if any
   bool single = false;                   ///< one command (`ctxrun -- cmd`)
-  int first_signal = 15;
+  int first_signal = SIGTERM;
   Duration grace{};
   Duration elapsed{};
   bool quiet = false;

@@ -70,7 +70,7 @@ class Watchdog {
 
  private:
   std::unique_ptr<Shared> shared_;
-  void launch();
+  void clone_process();  // the watchdog process itself, on the shared table
 
   std::vector<std::size_t> free_;  // unused slots of the table (ctxrun's side only)
   pid_t pid_ = -1;                 // for messages and tests only: never signalled by number

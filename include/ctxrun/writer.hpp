@@ -69,7 +69,7 @@ class Writer final : public OutputPort {
   Target& target(Stream s);
   Lane& lane(Stream s);
   void enqueue(Lane& l, Stream stream, std::string_view bytes);
-  void pump(Lane& l);
+  void write_queued(Lane& l);  // writes the lane's queue until the reader is full
   void check_drained();  // calls drained_ once pending_ is down to low_
   // Writes what the reader takes now, and returns how many bytes are done with: all of them,
   // unless the reader is full; a stream whose reader is gone takes (drops) everything.
@@ -87,7 +87,7 @@ class Writer final : public OutputPort {
   Lane lanes_[2];          // [0] stdout (and stderr when shared_), [1] stderr
   bool shared_ = false;    // stdout and stderr are one file: one queue keeps their order
   std::size_t pending_ = 0;
-  bool busy_ = false;      // inside pump or the broken callback: write only queues
+  bool busy_ = false;      // inside write_queued or the broken callback: write only queues
   std::vector<std::string> free_;  // buffers of written chunks, empty and ready
   std::size_t low_ = 0;
   std::function<void()> drained_, idle_;

@@ -1,5 +1,5 @@
-// launch.cpp — builds the job's environment and descriptors, then hands over to spawn().
-#include "ctxrun/launch.hpp"
+// job_start.cpp — builds the job's environment and descriptors, then hands over to spawn().
+#include "ctxrun/job_start.hpp"
 
 #include <fcntl.h>
 
@@ -8,7 +8,7 @@
 namespace ctxrun {
 
 std::variant<StartedJob, SpawnFailure> start_job(const Plan& plan, const JobSpec& spec,
-                                                 const Context& ctx, int attempt, const LaunchIo& fds,
+                                                 const Context& ctx, int attempt, const JobIo& fds,
                                                  const StartState& start) {
   JobContext jc{.run_id = plan.run_id, .path = plan.path, .lineage = plan.lineage, .job = spec.name, .index = spec.index,
                 .attempt = attempt, .values = &plan.values};

@@ -1,4 +1,4 @@
-// launch.hpp — everything one attempt needs before exec: environment, pipes, descriptors.
+// job_start.hpp — everything one attempt needs before exec: environment, pipes, descriptors.
 #pragma once
 #include <variant>
 
@@ -10,7 +10,7 @@
 namespace ctxrun {
 
 /// The descriptors an attempt is started with.
-struct LaunchIo {
+struct JobIo {
   bool single = false;          ///< keeps ctxrun's stdin (several jobs read /dev/null)
   bool inherit_output = false;  ///< writes to ctxrun's stdout/stderr (no pipes)
   int devnull = -1;
@@ -26,7 +26,7 @@ struct StartedJob {
 /// Starts attempt `attempt` of `spec` under the job context `ctx`: its environment carries
 /// the context down (CTXRUN_DEADLINE, CTXRUN_BUDGET, …, and the values).
 std::variant<StartedJob, SpawnFailure> start_job(const Plan& plan, const JobSpec& spec,
-                                                 const Context& ctx, int attempt, const LaunchIo& io_fds,
+                                                 const Context& ctx, int attempt, const JobIo& io_fds,
                                                  const StartState& start);
 
 }  // namespace ctxrun
