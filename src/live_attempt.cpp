@@ -21,7 +21,7 @@ std::shared_ptr<LiveAttempt> LiveAttempt::make(asio::io_context& io, Events& eve
     ++a->open_streams_;
     *reader = PipeReader::make(
         io, std::move(*fd), setup.buffer,
-        [weak, stream](std::string_view bytes) {
+        [weak, stream = stream](std::string_view bytes) {
           if (auto self = weak.lock()) self->events_.attempt_output(*self, stream, bytes);
         },
         [weak] {
