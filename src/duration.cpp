@@ -14,7 +14,6 @@
 namespace ctxrun {
 namespace {
 
-using std::chrono::duration_cast;
 using std::chrono::nanoseconds;
 using std::chrono::seconds;
 
