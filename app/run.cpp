@@ -75,8 +75,8 @@ std::size_t cores() {
 
 std::vector<JobSpec> make_jobs(const Options& o) {
   std::vector<JobSpec> jobs;
-  const auto name = [&](std::size_t i, std::string fallback) {
-    return i < o.names.size() ? o.names[i] : std::move(fallback);
+  const auto name = [&](std::size_t i, const std::string& fallback) {
+    return i < o.names.size() ? o.names[i] : fallback;
   };
   if (!o.command.empty()) {
     std::string text;

@@ -55,7 +55,7 @@ void Context::mark_done(const Cause& cause, std::vector<std::pair<Ptr, Callback>
   children_.clear();  // every child is done now: detached all at once
 }
 
-bool Context::cancel(Cause cause) {
+bool Context::cancel(const Cause& cause) {
   if (done()) return false;
   // Mark the whole subtree first, run callbacks after: a callback may cancel or drop other
   // contexts, and must find the tree in a consistent state when it does.

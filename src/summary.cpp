@@ -108,7 +108,7 @@ std::string single_actions(const JobRecord& job, const SummaryInput& in) {
 std::vector<std::string> summary_lines(const SummaryInput& in) {
   const auto& jobs = *in.jobs;
   std::vector<std::string> out;
-  const auto line = [&](std::string text) { out.push_back(message_line(text)); };
+  const auto line = [&](std::string_view text) { out.push_back(message_line(text)); };
   // What the summary heads with: what ended the run, or, when it ran its course, its first failure.
   const Cause* cause = in.ended_by ? in.ended_by : in.first_failure;
   const bool success = !cause || cause->kind == CauseKind::JobSucceeded;

@@ -73,7 +73,7 @@ Supervisor::Supervisor(Plan& plan, const Clock& clock, Presenter& presenter)
       lease_(plan.single ? plan.tty : -1),
       devnull_(open_devnull()),
       watchdog_(Watchdog::start(plan.first_signal, plan.grace, watched_groups(plan), plan.instance_id)),
-      leftovers_(io_, watchdog_, plan.first_signal, plan.grace, [this](std::string s) { verbose(std::move(s)); },
+      leftovers_(io_, watchdog_, plan.first_signal, plan.grace, [this](const std::string& s) { verbose(s); },
                  [this] { sweep(); }) {
   become_subreaper();  // orphans of the jobs come to us, so none can outlive the run
   std::vector<std::string> names;
@@ -393,7 +393,7 @@ void Supervisor::tick_status() {
   });
 }
 
-void Supervisor::verbose(std::string text) {
+void Supervisor::verbose(std::string_view text) {
   if (plan_.verbose) console_.message(message_line(text));
 }
 

@@ -64,7 +64,7 @@ class Supervisor final : LiveAttempt::Events {
   void flush_then(Stage next);
   void give_up();
   void tick_status();
-  void verbose(std::string text);
+  void verbose(std::string_view text);
   bool known(pid_t pid) const;
   Cause received(int sig, std::string detail = {}) const;
 

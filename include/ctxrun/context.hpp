@@ -51,7 +51,7 @@ class Context : public std::enable_shared_from_this<Context> {
   const Clock& clock() const { return clock_; }
 
   /// Marks this context and its subtree done with `cause`. False if it already was.
-  bool cancel(Cause cause);
+  bool cancel(const Cause& cause);
   /// Cancels with `deadline-exceeded` if this context owns its deadline and it has passed.
   bool expire();
 
