@@ -14,13 +14,13 @@ int main(int argc, char** argv) {
     const auto now = std::chrono::time_point_cast<ctxrun::Duration>(std::chrono::system_clock::now());
     return ctxrun::run(ctxrun::parse_command_line(argc, argv, now));
   } catch (const ctxrun::HelpRequested& h) {  // --help / --version
-    std::fputs(h.text.c_str(), stdout);
+    (void)std::fputs(h.text.c_str(), stdout);
     return 0;
   } catch (const ctxrun::UsageError& e) {  // wraps CLI11's errors and our own checks
-    std::fputs(ctxrun::message_line(e.what()).c_str(), stderr);
+    (void)std::fputs(ctxrun::message_line(e.what()).c_str(), stderr);
     return static_cast<int>(ctxrun::ExitCode::Usage);  // 125, never CLI11's 100+
   } catch (const std::exception& e) {  // a failed system call: ctxrun itself failed
-    std::fputs(ctxrun::message_line(e.what()).c_str(), stderr);
+    (void)std::fputs(ctxrun::message_line(e.what()).c_str(), stderr);
     return static_cast<int>(ctxrun::ExitCode::Usage);
   }
 }

@@ -68,7 +68,7 @@ StartState prepare_process(const std::vector<int>& handled) {
   s.handled = handled;
   for (int sig : {SIGPIPE, SIGTTOU}) {
     if (!ignored_at_start(sig)) {
-      ::signal(sig, SIG_IGN);
+      (void)::signal(sig, SIG_IGN);
       s.ignored_by_us.push_back(sig);
     }
   }
@@ -151,12 +151,12 @@ bool stopped_now(int pidfd) {
 void die_by_signal(int sig) {
   const rlimit no_core{0, 0};
   ::setrlimit(RLIMIT_CORE, &no_core);
-  ::signal(sig, SIG_DFL);
+  (void)::signal(sig, SIG_DFL);
   sigset_t set;
   sigemptyset(&set);
   sigaddset(&set, sig);
   ::sigprocmask(SIG_UNBLOCK, &set, nullptr);
-  ::raise(sig);
+  (void)::raise(sig);
   ::_exit(128 + sig);  // a signal whose default is not to die (should not happen)
 }
 

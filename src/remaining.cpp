@@ -117,7 +117,7 @@ int remaining_main(int argc, const char* const* argv) {
   const TimeUnit unit = read_remaining_options(argc, argv);
   const auto now = std::chrono::time_point_cast<Duration>(std::chrono::system_clock::now());
   const auto answer = remaining_answer(inherited_deadline(read_inherited(deadline_variable), now), unit);
-  std::fputs(answer.err.c_str(), stderr);
+  (void)std::fputs(answer.err.c_str(), stderr);  // a note only: the answer is on stdout
   // A time that cannot be written is no answer: ctxrun failed (125), not "no deadline".
   if (std::fputs(answer.out.c_str(), stdout) == EOF || std::fflush(stdout) != 0)
     throw UsageError(fmt::format("standard output: {}", std::strerror(errno)));

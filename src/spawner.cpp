@@ -44,8 +44,8 @@ int child_main(void* arg) {
   };
   // Default dispositions before the mask opens: a signal arriving now must not run one of
   // ctxrun's handlers, on ctxrun's memory.
-  for (int sig : req.start->handled) ::signal(sig, SIG_DFL);
-  for (int sig : req.start->ignored_by_us) ::signal(sig, SIG_DFL);
+  for (int sig : req.start->handled) (void)::signal(sig, SIG_DFL);
+  for (int sig : req.start->ignored_by_us) (void)::signal(sig, SIG_DFL);
   if (::setpgid(0, 0) != 0) fail("setpgid");
   // ctxrun registers our group with its watchdog as soon as clone returns there. If ctxrun
   // dies before that, the death signal stops us; if it is dead already, we do not run.
