@@ -26,8 +26,8 @@ namespace {
 // waits (CLONE_VFORK) until the child has exec'd or exited.
 struct Child {
   const SpawnRequest& req;
-  const char* exe;
-  char* const* argv;
+  const char* exe = nullptr;
+  char* const* argv = nullptr;
   int error = 0;
   const char* step = nullptr;  // the call that failed; nullptr: execve itself
 };

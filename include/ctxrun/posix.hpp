@@ -68,7 +68,7 @@ class SignalBlock {
   SignalBlock& operator=(const SignalBlock&) = delete;
 
  private:
-  sigset_t old_;
+  sigset_t old_{};
 };
 
 /// Retries `f()` while it fails with EINTR; returns its last result (errno is kept).
