@@ -435,7 +435,6 @@ LineSink::~LineSink() = default;
 LineSink::LineSink(OutputPort& port, SinkMode mode, const std::vector<std::string>& names, bool color,
                    std::size_t max_line, GroupLimits limits)
     : port_(port),
-      mode_(mode),
       max_line_(max_line),
       jobs_(names.size()),
       group_(mode == SinkMode::Group ? std::make_unique<Group>(names, limits) : nullptr) {

@@ -94,7 +94,6 @@ class LineSink {
   void emit(std::size_t job, Stream stream, Pieces&& pieces);
 
   OutputPort& port_;
-  SinkMode mode_;
   std::size_t max_line_;
   std::vector<std::string> prefix_, continued_;  // per job, colors included
   std::vector<std::unique_ptr<JobState>> jobs_;
