@@ -15,6 +15,7 @@
 #include "ctxrun/error.hpp"
 #include "ctxrun/signal_name.hpp"
 #include "ctxrun/subcommands.hpp"
+#include "ctxrun/version.hpp"
 
 namespace {
 
@@ -235,4 +236,16 @@ TEST_CASE("docs: every signal a completion offers for --signal is one it accepts
     INFO("file: " << file << "\nsignal: " << name);
     CHECK_NOTHROW(ctxrun::parse_termination_signal(name));
   }
+}
+
+// The version's one place is project() in CMakeLists.txt (CTXRUN_VERSION here): the header
+// generated from it and the man page's title line say the same.
+TEST_CASE("docs: the man page's title line and ctxrun::kVersion give the version of CMakeLists.txt", "[docs]") {
+  const std::string version = CTXRUN_VERSION;
+  CHECK(std::string(ctxrun::kVersion) == version);
+  const std::string man = read("man/ctxrun.1");
+  static const std::regex title(R"re((^|\n)\.TH CTXRUN 1 \S+ "ctxrun ([^"]*)")re");
+  std::smatch m;
+  REQUIRE(std::regex_search(man, m, title));
+  CHECK(m[2].str() == version);
 }
