@@ -19,7 +19,7 @@ int main(int argc, char** argv) {
   } catch (const ctxrun::UsageError& e) {  // wraps CLI11's errors and our own checks
     (void)std::fputs(ctxrun::message_line(e.what()).c_str(), stderr);
     return static_cast<int>(ctxrun::ExitCode::Usage);  // 125, never CLI11's 100+
-  } catch (const std::exception& e) {  // a failed system call: ctxrun itself failed
+  } catch (const std::exception& e) {                  // a failed system call: ctxrun itself failed
     (void)std::fputs(ctxrun::message_line(e.what()).c_str(), stderr);
     return static_cast<int>(ctxrun::ExitCode::Usage);
   }

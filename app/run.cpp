@@ -190,10 +190,9 @@ Plan make_plan(const Options& o, const Inherited& in, const Deadlines& deadline)
 std::vector<std::string> aftermath_lines(const RunResult& r) {
   std::vector<std::string> out;
   if (r.leftovers_stopped > 0)
-    out.push_back(message_line(fmt::format("stopped {} process{} left behind by the jobs{}", r.leftovers_stopped,
-                                           r.leftovers_stopped == 1 ? "" : "es",
-                                           r.leftovers_killed > 0 ? fmt::format(" ({} with SIGKILL)", r.leftovers_killed)
-                                                                  : "")));
+    out.push_back(message_line(fmt::format(
+        "stopped {} process{} left behind by the jobs{}", r.leftovers_stopped, r.leftovers_stopped == 1 ? "" : "es",
+        r.leftovers_killed > 0 ? fmt::format(" ({} with SIGKILL)", r.leftovers_killed) : "")));
   if (!r.abandoned.empty()) {
     std::string pids;
     for (pid_t p : r.abandoned) pids += fmt::format("{}{}", pids.empty() ? "" : " ", p);
@@ -211,24 +210,37 @@ std::string epilogue(const Options& o, const Plan& plan, const Deadlines& deadli
                      std::optional<ReportFile>& report, Exit& exit) {
   const Cause* ended_by = result.ended_by ? &*result.ended_by : nullptr;
   const Cause* first_failure = result.first_failure ? &*result.first_failure : nullptr;
-  exit = exit_for({.ended_by = ended_by, .first_failure = first_failure, .single = plan.single,
-                   .preserve_status = o.preserve_status, .preserved = result.stopped_status});
+  exit = exit_for({.ended_by = ended_by,
+                   .first_failure = first_failure,
+                   .single = plan.single,
+                   .preserve_status = o.preserve_status,
+                   .preserved = result.stopped_status});
   std::string text;
-  for (const auto& line : summary_lines({.jobs = &result.jobs, .ended_by = ended_by, .first_failure = first_failure,
-                                         .single = plan.single, .first_signal = o.signal, .grace = o.grace.value,
-                                         .elapsed = result.ended - result.started, .quiet = o.quiet,
-                                         .color = use_color(o.color, ::isatty(STDERR_FILENO) == 1, env)}))
+  for (const auto& line : summary_lines({.jobs = &result.jobs,
+                          .ended_by = ended_by,
+                          .first_failure = first_failure,
+                          .single = plan.single,
+                          .first_signal = o.signal,
+                          .grace = o.grace.value,
+                          .elapsed = result.ended - result.started,
+                          .quiet = o.quiet,
+                          .color = use_color(o.color, ::isatty(STDERR_FILENO) == 1, env)}))
     text += line;
   const Cause* cause = ended_by ? ended_by : first_failure;
   if (!o.quiet || cause)
     for (const auto& line : aftermath_lines(result)) text += line;
   if (report) {
-    const std::string doc = report_json({.run_id = plan.run_id, .path = plan.path, .command_line = &o.args,
+    const std::string doc = report_json({.run_id = plan.run_id,
+                                         .path = plan.path,
+                                         .command_line = &o.args,
                                          .started_wall = std::chrono::time_point_cast<Duration>(result.started_wall),
-                                         .started = result.started, .elapsed = result.ended - result.started,
+                                         .started = result.started,
+                                         .elapsed = result.ended - result.started,
                                          .deadline = deadline.wall,
                                          .deadline_source = deadline.steady ? deadline.steady->source : "",
-                                         .cause = cause, .exit_status = exit.status, .jobs = &result.jobs});
+                                         .cause = cause,
+                                         .exit_status = exit.status,
+                                         .jobs = &result.jobs});
     if (const auto error = report->commit(doc)) {  // ctxrun failed to do what it was asked
       text += message_line(*error);
       exit.status = static_cast<int>(ExitCode::Usage);
@@ -253,7 +265,9 @@ int run(const Options& o) {
     Words(const Options& o, const Plan& plan, const Deadlines& deadline, std::optional<ReportFile>& report)
         : o_(o), plan_(plan), deadline_(deadline), report_(report) {}
     std::string status(const Progress& p, std::size_t width) override { return status_text(p, width, plan_.color); }
-    std::string epilogue(const RunResult& r) override { return ctxrun::epilogue(o_, plan_, deadline_, r, report_, exit); }
+    std::string epilogue(const RunResult& r) override {
+      return ctxrun::epilogue(o_, plan_, deadline_, r, report_, exit);
+    }
     Exit exit;
 
    private:

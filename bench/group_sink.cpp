@@ -2,8 +2,8 @@
 // group mode holds and emits a job's output, and how much memory it takes doing so.
 //
 // Built on demand, not by CMake nor in CI; from the repository's root (one line):
-//   c++ -std=c++20 -O2 -DFMT_HEADER_ONLY -Iinclude bench/group_sink.cpp src/output.cpp src/line_splitter.cpp src/terminal.cpp src/error.cpp -o build/group_sink
-//   build/group_sink [MIB=256] [group|prefix|raw] [JOBS=1]
+//   c++ -std=c++20 -O2 -DFMT_HEADER_ONLY -Iinclude bench/group_sink.cpp src/output.cpp src/line_splitter.cpp
+//   src/terminal.cpp src/error.cpp -o build/group_sink build/group_sink [MIB=256] [group|prefix|raw] [JOBS=1]
 //
 // MIB of 100-byte lines go through the sink in 64 KiB batches (the loop's reads), spread over
 // JOBS jobs that write in turn. Group mode is paced as the loop paces it: emit_ready() in

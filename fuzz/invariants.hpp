@@ -9,11 +9,11 @@
 #include <csignal>
 #include <cstddef>
 #include <cstdint>
+#include <cstdlib>
 #include <ctime>
 #include <functional>
 #include <map>
 #include <optional>
-#include <cstdlib>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -53,8 +53,7 @@ inline Duration format_tolerance(Duration d) {
 inline std::string formatted_duration_problem(Duration d) {
   if (d < Duration::zero()) return fmt::format("negative duration {}ns", d.count());
   const std::string shown = format_duration(d);
-  if ((shown == "0s") != (d == Duration::zero()))
-    return fmt::format("format_duration({}ns) = {:?}", d.count(), shown);
+  if ((shown == "0s") != (d == Duration::zero())) return fmt::format("format_duration({}ns) = {:?}", d.count(), shown);
   Duration back{};
   try {
     back = parse_duration(shown);
@@ -134,8 +133,7 @@ inline std::string rfc3339_problem(std::string_view text, WallTime w, WallTime n
     std::string given(text.substr(0, 19));
     given[10] = 'T';
     const std::string shown = format_rfc3339(w);
-    if (shown.compare(0, 19, given) != 0)
-      return fmt::format("parse_deadline({:?}) prints as {:?}", text, shown);
+    if (shown.compare(0, 19, given) != 0) return fmt::format("parse_deadline({:?}) prints as {:?}", text, shown);
     return {};
   }
   // An offset moves the instant by exactly that much from the same fields in UTC.
@@ -193,8 +191,7 @@ inline std::string deadline_problem(std::string_view text, WallTime now) {
     std::string frac(dot == std::string_view::npos ? std::string_view() : digits.substr(dot + 1, 9));
     while (!frac.empty() && frac.back() == '0') frac.pop_back();
     const std::string expected = detail::strip_leading_zeros(digits.substr(0, dot)) + (frac.empty() ? "" : "." + frac);
-    if (unix_text != expected)
-      return fmt::format("parse_deadline({:?}) is {:?} in Unix seconds", text, unix_text);
+    if (unix_text != expected) return fmt::format("parse_deadline({:?}) is {:?} in Unix seconds", text, unix_text);
     try {
       if (parse_deadline("@" + unix_text, now) != w)
         return fmt::format("format_unix of parse_deadline({:?}) = {:?} reads back differently", text, unix_text);
@@ -280,12 +277,12 @@ inline bool plain_byte(char c) {
 // dash's builtins and reserved words: sh would not exec a program by these names.
 inline bool shell_word(std::string_view w) {
   static constexpr std::array<std::string_view, 56> kWords = {
-      ".",     ":",        "[",      "alias",   "bg",      "break",  "cd",     "chdir",   "command", "continue",
-      "echo",  "eval",     "exec",   "exit",    "export",  "false",  "fc",     "fg",      "getopts", "hash",
-      "jobs",  "kill",     "local",  "printf",  "pwd",     "read",   "readonly", "return", "set",     "shift",
-      "test",  "times",    "trap",   "true",    "type",    "ulimit", "umask",  "unalias", "unset",   "wait",
-      "!",     "{",        "}",      "case",    "do",      "done",   "elif",   "else",    "esac",    "fi",
-      "for",   "if",       "then",   "in",      "until",   "while"};
+      ".",    ":",     "[",     "alias",  "bg",     "break",  "cd",       "chdir",   "command", "continue",
+      "echo", "eval",  "exec",  "exit",   "export", "false",  "fc",       "fg",      "getopts", "hash",
+      "jobs", "kill",  "local", "printf", "pwd",    "read",   "readonly", "return",  "set",     "shift",
+      "test", "times", "trap",  "true",   "type",   "ulimit", "umask",    "unalias", "unset",   "wait",
+      "!",    "{",     "}",     "case",   "do",     "done",   "elif",     "else",    "esac",    "fi",
+      "for",  "if",    "then",  "in",     "until",  "while"};
   return std::find(kWords.begin(), kWords.end(), w) != kWords.end();
 }
 
@@ -330,8 +327,8 @@ inline std::string command_argv_problem(const std::string& command) {
     again += (again.empty() ? "" : " ") + *q;
   }
   if (command_argv(again) != argv)
-    return fmt::format("command_argv({:?}) = [{}], but quoted again as {:?} it differs", command,
-                       fmt::join(argv, ", "), again);
+    return fmt::format("command_argv({:?}) = [{}], but quoted again as {:?} it differs", command, fmt::join(argv, ", "),
+                       again);
   return {};
 }
 
@@ -364,7 +361,8 @@ inline std::string jobs_file_problem(std::string_view text) {
     return {};
   }
   if (nul_line) return fmt::format("parse_jobs_file accepted a NUL on line {}", *nul_line);
-  if (jobs.size() != expected.size()) return fmt::format("parse_jobs_file: {} jobs, not {}", jobs.size(), expected.size());
+  if (jobs.size() != expected.size())
+    return fmt::format("parse_jobs_file: {} jobs, not {}", jobs.size(), expected.size());
   for (std::size_t i = 0; i < jobs.size(); ++i)
     if (jobs[i].line != expected[i].line || jobs[i].command != expected[i].command)
       return fmt::format("parse_jobs_file: job {} is line {} {:?}, not line {} {:?}", i + 1, jobs[i].line,
@@ -428,16 +426,15 @@ inline std::string env_problem(const Environment& env, const std::string& key) {
     return fmt::format("read_inherited refuses what job_variables handed down: {}", e.what());
   }
   const auto budget = in.deadline ? std::optional<Duration>(job.budget) : std::nullopt;
-  if (back.deadline != in.deadline || back.budget != budget || back.run_id != in.run_id ||
-      back.lineage != in.lineage || back.path != (in.path.empty() ? "job" : in.path + "/job"))
+  if (back.deadline != in.deadline || back.budget != budget || back.run_id != in.run_id || back.lineage != in.lineage ||
+      back.path != (in.path.empty() ? "job" : in.path + "/job"))
     return fmt::format("job_variables then read_inherited: CTXRUN_DEADLINE {:?}, CTXRUN_BUDGET {:?} changed",
                        given("CTXRUN_DEADLINE"), given("CTXRUN_BUDGET"));
 
   // -e KEY=VALUE: a variable name, never one of the protocol's.
-  const bool name_like = !key.empty() && !detail::digit(key[0]) &&
-                         std::all_of(key.begin(), key.end(), [](char c) {
-                           return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || detail::digit(c) || c == '_';
-                         });
+  const bool name_like = !key.empty() && !detail::digit(key[0]) && std::all_of(key.begin(), key.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || detail::digit(c) || c == '_';
+  });
   if (valid_value_key(key) != (name_like && key.rfind("CTXRUN_", 0) != 0))
     return fmt::format("valid_value_key({:?}) = {}", key, valid_value_key(key));
   // A job's environment: the base without every variable the job gets anew, in order.
@@ -467,12 +464,14 @@ struct OwnedPiece {
 
 /// The pieces LineSplitter makes of `bytes` fed in chunks of the given sizes (cycled; 0 means
 /// one chunk for everything).
-inline std::vector<OwnedPiece> split(std::string_view bytes, std::size_t max_line, const std::vector<std::size_t>& chunks) {
+inline std::vector<OwnedPiece> split(std::string_view bytes, std::size_t max_line,
+                                     const std::vector<std::size_t>& chunks) {
   LineSplitter splitter(max_line);
   std::vector<OwnedPiece> out;
   const auto keep = [&](const Piece& p) { out.push_back({std::string(p.text), p.continued, p.newline}); };
   for (std::size_t at = 0, i = 0; at < bytes.size(); ++i) {
-    const std::size_t size = chunks.empty() || chunks[i % chunks.size()] == 0 ? bytes.size() : chunks[i % chunks.size()];
+    const std::size_t size = chunks.empty() || chunks[i % chunks.size()] == 0 ? bytes.size()
+                                                                              : chunks[i % chunks.size()];
     const auto chunk = bytes.substr(at, size);
     splitter.feed(chunk, keep);
     at += chunk.size();
@@ -543,7 +542,8 @@ inline std::string command_line_problem(const std::vector<std::string>& words, W
           return u == '/' || u < 0x20 || u == 0x7f;
         }))
       return fmt::format("unusable name {:?}", n);
-    if (std::find(o.names.begin(), o.names.begin() + static_cast<std::ptrdiff_t>(i), n) != o.names.begin() + static_cast<std::ptrdiff_t>(i))
+    if (std::find(o.names.begin(), o.names.begin() + static_cast<std::ptrdiff_t>(i), n) !=
+        o.names.begin() + static_cast<std::ptrdiff_t>(i))
       return fmt::format("name {:?} twice", n);
   }
   for (const auto& [k, v] : o.values)

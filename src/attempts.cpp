@@ -28,8 +28,11 @@ void Supervisor::start_attempt(const DueAttempt& due) {
     own = Deadline{add_saturating(a.started, plan_.job_timeout), plan_.job_timeout_source, a.started};
   Context::Ptr ctx = root_->child(own);
 
-  JobIo io{.single = plan_.single, .inherit_output = plan_.inherit_output, .devnull = devnull_.get(),
-           .tty = lease_.can_lend() ? lease_.fd() : -1, .death_signal = plan_.first_signal};
+  JobIo io{.single = plan_.single,
+           .inherit_output = plan_.inherit_output,
+           .devnull = devnull_.get(),
+           .tty = lease_.can_lend() ? lease_.fd() : -1,
+           .death_signal = plan_.first_signal};
   auto started = start_job(plan_, rec.spec, *ctx, due.attempt, io, start_state_);
   if (auto* f = std::get_if<SpawnFailure>(&started)) {
     spawn_failed(due.job, *f);
@@ -42,15 +45,21 @@ void Supervisor::start_attempt(const DueAttempt& due) {
   if (sink_) sink_->open(due.job);
   std::shared_ptr<LiveAttempt> attempt;
   try {
-    attempt = LiveAttempt::make(
-        io_, *this,
-        {.job = due.job, .number = due.attempt, .ctx = ctx, .spawned = std::move(s.spawned), .out = std::move(s.out),
-         .err = std::move(s.err), .buffer = {buffer_.get(), buffer_ ? kReadBuffer : 0}, .paused = paused_,
-         .first_signal = plan_.first_signal, .grace = plan_.grace,
-         .sent = [this, job = due.job, pid](int sig, const StopTarget&) {
-           verbose(fmt::format("sent {} to job \"{}\" (process group {})", signal_name(sig), records_[job].spec.name,
-                               pid));
-         }});
+    attempt = LiveAttempt::make(io_, *this,
+                                {.job = due.job,
+                                 .number = due.attempt,
+                                 .ctx = ctx,
+                                 .spawned = std::move(s.spawned),
+                                 .out = std::move(s.out),
+                                 .err = std::move(s.err),
+                                 .buffer = {buffer_.get(), buffer_ ? kReadBuffer : 0},
+                                 .paused = paused_,
+                                 .first_signal = plan_.first_signal,
+                                 .grace = plan_.grace,
+                                 .sent = [this, job = due.job, pid](int sig, const StopTarget&) {
+                                   verbose(fmt::format("sent {} to job \"{}\" (process group {})", signal_name(sig),
+                                                       records_[job].spec.name, pid));
+                                 }});
   } catch (const std::exception& e) {
     // It runs, but the loop cannot watch it (the kernel refused to register a descriptor):
     // it must not run unwatched. Its leader is unreaped, so its group id is still its own.

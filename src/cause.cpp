@@ -92,9 +92,7 @@ std::string describe(const Cause& c) {
       text = c.job.empty() ? fmt::format("canceled: {}", c.detail)
                            : fmt::format("canceled by job \"{}\": {}", c.job, c.detail);
       break;
-    case CauseKind::Parent:
-      text = c.detail.empty() ? "canceled by the enclosing ctxrun" : c.detail;
-      break;
+    case CauseKind::Parent: text = c.detail.empty() ? "canceled by the enclosing ctxrun" : c.detail; break;
     case CauseKind::SpawnFailed:
       // No job: ctxrun itself failed while the run went on (see Supervisor::run).
       text = c.job.empty() ? fmt::format("ctxrun failed: {}", c.detail)

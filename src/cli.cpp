@@ -113,9 +113,8 @@ void define(CLI::App& app, std::deque<Slot>& slots, RawOptions& r) {
   const auto valued = [&](const char* names, std::optional<std::string>& field, const char* help, const char* type) {
     Slot& slot = slots.emplace_back();  // a deque: the text stays where CLI11 holds it
     slot.field = &field;
-    slot.option = app.add_option(names, slot.text, help)
-                      ->type_name(type)
-                      ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
+    slot.option =
+        app.add_option(names, slot.text, help)->type_name(type)->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
   };
   // A pair of flags setting one tristate: each one's callback runs as CLI11 reads it
   // (trigger_on_parse), so the last of the pair on the command line wins. The value is read
@@ -142,7 +141,9 @@ void define(CLI::App& app, std::deque<Slot>& slots, RawOptions& r) {
   app.add_option("-e,--value", r.values, "KEY=VALUE given to every job as an environment variable")
       ->type_name("KEY=VALUE")
       ->allow_extra_args(false);
-  app.add_option("-c,--command", r.commands, "A job, run as sh -c CMD (repeatable)")->type_name("CMD")->allow_extra_args(false);
+  app.add_option("-c,--command", r.commands, "A job, run as sh -c CMD (repeatable)")
+      ->type_name("CMD")
+      ->allow_extra_args(false);
   app.add_option("-n,--names", r.names, "Names for the jobs, in order: a,b,c (default 1, 2, ...)")
       ->type_name("NAMES")
       ->allow_extra_args(false);
@@ -200,8 +201,8 @@ RawOptions read_command_line(int argc, const char* const* argv) {
     // In prefix mode CLI11 hands an unknown option over as the command; a typo must not run.
     if (const auto option = meant(app, r.command.front()))
       throw UsageError(fmt::format("unknown option {:?} (did you mean {}?)", r.command.front(), *option));
-    throw UsageError(fmt::format("unknown option {:?} (put -- before a command that starts with '-')",
-                                 r.command.front()));
+    throw UsageError(
+        fmt::format("unknown option {:?} (put -- before a command that starts with '-')", r.command.front()));
   }
   for (const auto& slot : slots)
     if (slot.option->count() > 0) *slot.field = slot.text;

@@ -43,8 +43,8 @@ bool living_member(pid_t pid, pid_t pgid) {
   const char state = stat[close + 2];
   if (state == 'Z' || state == 'X') return false;
   char* end = nullptr;
-  (void)std::strtol(stat.c_str() + close + 3, &end, 10);     // ppid, skipped
-  const long group = std::strtol(end, nullptr, 10);           // pgrp
+  (void)std::strtol(stat.c_str() + close + 3, &end, 10);  // ppid, skipped
+  const long group = std::strtol(end, nullptr, 10);       // pgrp
   return group == pgid;
 }
 

@@ -226,8 +226,8 @@ WallTime parse_rfc3339(std::string_view s) {
   // Seconds fit in 64 bits for every 4-digit year; nanoseconds only from 1677 to 2262. A time
   // outside that is still a time: held at the end of the range, it stays far ahead or long past,
   // which is all a deadline needs.
-  const std::int64_t secs = std::int64_t{sys_days(ymd).time_since_epoch().count()} * 86'400 + h * 3'600 +
-                            mi * 60 + sec - std::int64_t{offset.count()} * 60;
+  const std::int64_t secs = std::int64_t{sys_days(ymd).time_since_epoch().count()} * 86'400 + h * 3'600 + mi * 60 +
+                            sec - std::int64_t{offset.count()} * 60;
   __extension__ using Wide = __int128;
   const Wide ns = static_cast<Wide>(secs) * 1'000'000'000 + frac;
   if (ns > kMax) return WallTime::max();
@@ -338,9 +338,8 @@ std::string format_rfc3339(WallTime t) {
   const year_month_day ymd{day};
   const hh_mm_ss hms{ms - day};
   return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z", static_cast<int>(ymd.year()),
-                     static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
-                     hms.hours().count(), hms.minutes().count(), hms.seconds().count(),
-                     hms.subseconds().count());
+                     static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()), hms.hours().count(),
+                     hms.minutes().count(), hms.seconds().count(), hms.subseconds().count());
 }
 
 }  // namespace ctxrun

@@ -58,8 +58,8 @@ Inherited read_inherited(const std::function<const char*(const char*)>& get) {
   if (const char* v = present(get, kRunId)) {
     const std::string_view id = v;
     const bool ok = id.size() <= 64 && std::all_of(id.begin(), id.end(), [](char c) {
-                      return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-                             c == '-' || c == '_';
+                      return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '-' ||
+                             c == '_';
                     });
     if (!ok) throw bad_value(kRunId, v, "expected up to 64 letters, digits, '-' or '_'");
     in.run_id = id;
@@ -70,7 +70,8 @@ Inherited read_inherited(const std::function<const char*(const char*)>& get) {
     const std::string_view l = v;
     bool ok = (l.size() + 1) % (kInstanceIdSize + 1) == 0;
     for (std::size_t i = 0; ok && i < l.size(); ++i)
-      ok = (i + 1) % (kInstanceIdSize + 1) == 0 ? l[i] == ':' : (l[i] >= '0' && l[i] <= '9') || (l[i] >= 'a' && l[i] <= 'f');
+      ok = (i + 1) % (kInstanceIdSize + 1) == 0 ? l[i] == ':'
+                                                : (l[i] >= '0' && l[i] <= '9') || (l[i] >= 'a' && l[i] <= 'f');
     if (!ok) throw bad_value(kLineage, v, "expected ids of 16 lowercase hex digits joined by ':'");
     // Ours would be one id more: refused here, by the run that would make it.
     if ((l.size() + 1) / (kInstanceIdSize + 1) >= kMaxIds)
@@ -134,8 +135,8 @@ Variables job_variables(const JobContext& job) {
 }
 
 std::vector<std::string> job_variable_names(const Values& values) {
-  std::vector<std::string> names = {kDeadline, kBudget, kRunId, kPath, kLineage, kJob, kJobIndex, kAttempt,
-                                    "CTXRUN_CAUSE_FD"};
+  std::vector<std::string> names = {kDeadline, kBudget,  kRunId,           kPath, kLineage, kJob,
+                                    kJobIndex, kAttempt, "CTXRUN_CAUSE_FD"};
   for (const auto& [k, v] : values) names.push_back(k);
   return names;
 }

@@ -17,8 +17,8 @@ UsageError bad_value(std::string_view flag, std::string_view value, std::string_
   if (value.size() <= kMaxQuoted) return UsageError(fmt::format("{}: invalid value {:?}: {}", flag, value, reason));
   std::size_t cut = kMaxQuoted;
   while (cut > 0 && (static_cast<unsigned char>(value[cut]) & 0xc0) == 0x80) --cut;  // not inside a UTF-8 character
-  return UsageError(fmt::format("{}: invalid value {:?}\u2026 ({} bytes): {}", flag, value.substr(0, cut), value.size(),
-                                reason));
+  return UsageError(
+      fmt::format("{}: invalid value {:?}\u2026 ({} bytes): {}", flag, value.substr(0, cut), value.size(), reason));
 }
 
 std::string message_line(std::string_view text) { return fmt::format("ctxrun: {}\n", text); }

@@ -29,7 +29,7 @@ void TerminalLease::job_stopped(pid_t pgid) {
   const bool saved = lent && ::tcgetattr(fd_, &job_modes) == 0;
   take_back(true);
   ::kill(::getpid(), SIGSTOP);  // resumes here on SIGCONT (fg, bg)
-  if (can_lend()) {  // continued in the foreground: the job gets the terminal (back)
+  if (can_lend()) {             // continued in the foreground: the job gets the terminal (back)
     if (saved) ::tcsetattr(fd_, TCSADRAIN, &job_modes);
     ::tcsetpgrp(fd_, pgid);
     job_ = pgid;

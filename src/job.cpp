@@ -13,12 +13,11 @@ namespace {
 // The list is every word dash's `type` calls a builtin or a keyword, and fc (a builtin of
 // dash built with line editing).
 constexpr std::array<std::string_view, 53> kShellWords = {
-    ".",     ":",      "[",      "alias", "bg",      "break",    "cd",    "chdir",   "command", "continue",
-    "echo",  "eval",   "exec",   "exit",  "export",  "false",    "fc",    "fg",      "getopts",
-    "hash",  "jobs",   "kill",   "local", "printf",  "pwd",      "read",  "readonly", "return",
-    "set",   "shift",  "test",   "times", "trap",    "true",     "type",  "ulimit",  "umask",
-    "unalias", "unset", "wait",  "!",     "{",       "}",        "case",  "do",      "done",
-    "elif",  "else",   "esac",   "fi",    "for",     "if",       "then",
+    ".",     ":",      "[",      "alias",  "bg",       "break",  "cd",   "chdir",   "command", "continue", "echo",
+    "eval",  "exec",   "exit",   "export", "false",    "fc",     "fg",   "getopts", "hash",    "jobs",     "kill",
+    "local", "printf", "pwd",    "read",   "readonly", "return", "set",  "shift",   "test",    "times",    "trap",
+    "true",  "type",   "ulimit", "umask",  "unalias",  "unset",  "wait", "!",       "{",       "}",        "case",
+    "do",    "done",   "elif",   "else",   "esac",     "fi",     "for",  "if",      "then",
 };
 constexpr std::array<std::string_view, 3> kMoreShellWords = {"in", "until", "while"};
 
@@ -68,8 +67,7 @@ std::vector<std::string> command_argv(const std::string& command) {
   };
   // The first word must name a program: not a builtin (quoted or not, sh would run the
   // builtin), not an assignment. A quoted keyword ('if') is a program name to sh as well.
-  if (words && !words->empty() && !shell_word(words->front()) &&
-      words->front().find('=') == std::string::npos) {
+  if (words && !words->empty() && !shell_word(words->front()) && words->front().find('=') == std::string::npos) {
     return std::move(*words);
   }
   return {"sh", "-c", command};
@@ -109,7 +107,8 @@ AttemptResult result_of(const Attempt& a) {
 JobOutcome outcome_of(const Attempt& last) {
   switch (result_of(last)) {
     case AttemptResult::Succeeded: return JobOutcome::Succeeded;
-    case AttemptResult::Stopped: return last.stopped_how == StopHow::Killed ? JobOutcome::Killed : JobOutcome::Terminated;
+    case AttemptResult::Stopped:
+      return last.stopped_how == StopHow::Killed ? JobOutcome::Killed : JobOutcome::Terminated;
     case AttemptResult::Failed: break;
   }
   return last.stopped_why == StopWhy::Timeout ? JobOutcome::TimedOut : JobOutcome::Failed;

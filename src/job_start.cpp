@@ -7,11 +7,15 @@
 
 namespace ctxrun {
 
-std::variant<StartedJob, SpawnFailure> start_job(const Plan& plan, const JobSpec& spec,
-                                                 const Context& ctx, int attempt, const JobIo& fds,
-                                                 const StartState& start) {
-  JobContext jc{.run_id = plan.run_id, .path = plan.path, .lineage = plan.lineage, .job = spec.name, .index = spec.index,
-                .attempt = attempt, .values = &plan.values};
+std::variant<StartedJob, SpawnFailure> start_job(const Plan& plan, const JobSpec& spec, const Context& ctx, int attempt,
+                                                 const JobIo& fds, const StartState& start) {
+  JobContext jc{.run_id = plan.run_id,
+                .path = plan.path,
+                .lineage = plan.lineage,
+                .job = spec.name,
+                .index = spec.index,
+                .attempt = attempt,
+                .values = &plan.values};
   if (const auto& d = ctx.deadline()) {
     // Down the tree the deadline travels as wall time and as a budget: the budget is immune
     // to clock differences (gRPC's grpc-timeout), the wall time to spawn delays.

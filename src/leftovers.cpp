@@ -18,7 +18,7 @@ namespace asio = boost::asio;
 
 struct Leftovers::Orphan {
   pid_t pid;
-  pid_t group;  // its own group, which it leads (0: it leads none, or it is in ours)
+  pid_t group;        // its own group, which it leads (0: it leads none, or it is in ours)
   bool in_job_group;  // still in its job's group: stopped with the job, not "left behind"
   asio::posix::stream_descriptor pidfd;
   bool exited = false, signalled = false;
@@ -59,10 +59,9 @@ void Leftovers::adopt(std::span<const pid_t> children, const std::function<bool(
     orphans_.push_back(o);
     if (group && !watchdog_.watch(group) && watchdog_.running())
       say_(fmt::format("the watchdog's table is full: process group {} is not covered if ctxrun is killed", group));
-    o->pidfd.async_wait(asio::posix::descriptor_base::wait_read,
-                        [this, o](const boost::system::error_code& ec) {
-                          if (!ec) exited(o);
-                        });
+    o->pidfd.async_wait(asio::posix::descriptor_base::wait_read, [this, o](const boost::system::error_code& ec) {
+      if (!ec) exited(o);
+    });
     stop_->add({o->pidfd.native_handle(), group});
   }
 }

@@ -15,8 +15,8 @@ std::shared_ptr<LiveAttempt> LiveAttempt::make(asio::io_context& io, Events& eve
   auto a = std::make_shared<LiveAttempt>(Tag{}, io, events, setup);
   a->self_ = a;
   const std::weak_ptr<LiveAttempt> weak = a;
-  for (auto [fd, stream, reader] : {std::tuple{&setup.out, Stream::Out, &a->out_},
-                                    std::tuple{&setup.err, Stream::Err, &a->err_}}) {
+  for (auto [fd, stream, reader] :
+       {std::tuple{&setup.out, Stream::Out, &a->out_}, std::tuple{&setup.err, Stream::Err, &a->err_}}) {
     if (!*fd) continue;
     ++a->open_streams_;
     *reader = PipeReader::make(

@@ -105,12 +105,13 @@ void check_jobs(const Options& o) {
   if (!o.commands.empty() && o.jobs_file)
     throw UsageError("-c and -f cannot be used together: put every job in the file, or use -c for each");
   if (has_jobs && !o.command.empty())
-    throw UsageError(fmt::format("unexpected {:?}: a command cannot follow -c or -f (quote it as another -c)",
-                                 o.command.front()));
+    throw UsageError(
+        fmt::format("unexpected {:?}: a command cannot follow -c or -f (quote it as another -c)", o.command.front()));
   if (!has_jobs && o.command.empty())
     throw UsageError("no command given (ctxrun [OPTIONS] [--] COMMAND [ARG...], -c CMD, or -f FILE; see --help)");
   if (!o.commands.empty() && o.names.size() > o.commands.size())
-    throw bad_value("--names", o.names[o.commands.size()], fmt::format("more names than the {} -c jobs", o.commands.size()));
+    throw bad_value("--names", o.names[o.commands.size()],
+                    fmt::format("more names than the {} -c jobs", o.commands.size()));
   if (!o.command.empty() && o.names.size() > 1) throw bad_value("--names", o.names[1], "one command has one name");
 }
 
@@ -135,20 +136,23 @@ Options validate(const RawOptions& r, WallTime now) {
   o.values = key_values(r.values);
   if (r.stop_on)
     o.stop_on = choice<StopOn>("--stop-on", *r.stop_on,
-                               {{"failure", StopOn::Failure}, {"success", StopOn::Success},
-                                {"first", StopOn::First}, {"never", StopOn::Never}});
+                               {{"failure", StopOn::Failure},
+                                {"success", StopOn::Success},
+                                {"first", StopOn::First},
+                                {"never", StopOn::Never}});
   if (r.keep_going) {
     if (r.stop_on && o.stop_on != StopOn::Never) throw bad_value("--stop-on", *r.stop_on, "contradicts --keep-going");
     o.stop_on = StopOn::Never;
   }
   if (r.output)
     o.output = choice<OutputMode>("--output", *r.output,
-                                  {{"inherit", OutputMode::Inherit}, {"prefix", OutputMode::Prefix},
-                                   {"group", OutputMode::Group}, {"raw", OutputMode::Raw}});
+                                  {{"inherit", OutputMode::Inherit},
+                                   {"prefix", OutputMode::Prefix},
+                                   {"group", OutputMode::Group},
+                                   {"raw", OutputMode::Raw}});
   if (r.color)
-    o.color = choice<ColorMode>("--color", *r.color,
-                                {{"auto", ColorMode::Auto}, {"always", ColorMode::Always},
-                                 {"never", ColorMode::Never}});
+    o.color = choice<ColorMode>(
+        "--color", *r.color, {{"auto", ColorMode::Auto}, {"always", ColorMode::Always}, {"never", ColorMode::Never}});
   o.foreground = r.foreground;
   o.status = r.status;
   if (r.report) o.report = file_name("--report", *r.report, "expected a file name");

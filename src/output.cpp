@@ -385,7 +385,8 @@ struct LineSink::Group {
     if (p.mem.size() == 0) return true;
     if (!file.is_open()) {
       dir = temporary_directory();
-      if (const int error = file.open(dir)) return fail(fmt::format("cannot create a temporary file in {}", dir), error);
+      if (const int error = file.open(dir))
+        return fail(fmt::format("cannot create a temporary file in {}", dir), error);
     }
     Part::Extent e{0, p.mem.size()};
     if (const int error = file.append(p.mem.view(), e.at))
@@ -402,7 +403,8 @@ struct LineSink::Group {
 
   bool fail(const std::string& what, int error) {
     can_spill = false;
-    warnings.push_back(message_line(fmt::format("{} ({}): group output is held in memory", what, std::strerror(error))));
+    warnings.push_back(
+        message_line(fmt::format("{} ({}): group output is held in memory", what, std::strerror(error))));
     return false;
   }
 

@@ -35,11 +35,10 @@ PipeReader::PipeReader(Tag, asio::io_context& io, Fd read_end, std::span<char> b
 void PipeReader::arm() {
   if (!open_ || paused_ || armed_) return;
   armed_ = true;
-  pipe_.async_wait(asio::posix::descriptor_base::wait_read,
-                   [self = self_.lock()](const boost::system::error_code&) {
-                     self->armed_ = false;
-                     self->drain();
-                   });
+  pipe_.async_wait(asio::posix::descriptor_base::wait_read, [self = self_.lock()](const boost::system::error_code&) {
+    self->armed_ = false;
+    self->drain();
+  });
 }
 
 // Comes back from the loop: after the other handlers had their turn, or to read data that is

@@ -121,8 +121,9 @@ Delivery signal_group(pid_t pgid, int sig) {
 
 std::optional<int> peek_exit(int pidfd) {
   siginfo_t info{};
-  const int r = retry_eintr([&] { return ::waitid(static_cast<idtype_t>(P_PIDFD), static_cast<id_t>(pidfd), &info,
-                                                  WEXITED | WNOHANG | WNOWAIT); });
+  const int r = retry_eintr([&] {
+    return ::waitid(static_cast<idtype_t>(P_PIDFD), static_cast<id_t>(pidfd), &info, WEXITED | WNOHANG | WNOWAIT);
+  });
   if (r != 0 || info.si_pid == 0) return std::nullopt;
   return wait_status(info);
 }
@@ -143,8 +144,8 @@ void reap(int pidfd) {
 
 bool stopped_now(int pidfd) {
   siginfo_t info{};
-  const int r = retry_eintr([&] { return ::waitid(static_cast<idtype_t>(P_PIDFD), static_cast<id_t>(pidfd), &info,
-                                                  WSTOPPED | WNOHANG); });
+  const int r = retry_eintr(
+      [&] { return ::waitid(static_cast<idtype_t>(P_PIDFD), static_cast<id_t>(pidfd), &info, WSTOPPED | WNOHANG); });
   return r == 0 && info.si_pid != 0 && info.si_code == CLD_STOPPED;
 }
 

@@ -71,12 +71,9 @@ std::string format_remaining(Duration left, TimeUnit unit) {
   using std::chrono::milliseconds;
   const long long ms = left > Duration::zero() ? std::chrono::duration_cast<milliseconds>(left).count() : 0;
   switch (unit) {
-    case TimeUnit::Seconds:
-      return seconds_text(ms);
-    case TimeUnit::Milliseconds:
-      return std::to_string(ms);
-    case TimeUnit::Go:
-      return go_text(ms);
+    case TimeUnit::Seconds: return seconds_text(ms);
+    case TimeUnit::Milliseconds: return std::to_string(ms);
+    case TimeUnit::Go: return go_text(ms);
   }
   return seconds_text(ms);
 }
@@ -96,10 +93,9 @@ TimeUnit read_remaining_options(int argc, const char* const* argv) {
   app.set_help_flag("-h,--help", "Print this help and exit");
   app.get_formatter()->column_width(34);
   std::string unit;
-  const CLI::Option* option =
-      app.add_option("--unit", unit, "s (default, as in 4.25), ms (4250) or go (4.25s, 1m30s)")
-          ->type_name("UNIT")
-          ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
+  const CLI::Option* option = app.add_option("--unit", unit, "s (default, as in 4.25), ms (4250) or go (4.25s, 1m30s)")
+                                  ->type_name("UNIT")
+                                  ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp&) {

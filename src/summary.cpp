@@ -30,20 +30,17 @@ std::string describe_outcome(const JobRecord& job, Duration grace) {
     return fmt::format("stopped, then {}", a.end ? describe(*a.end) : "ended");
   };
   switch (job.outcome) {
-    case JobOutcome::Succeeded:
-      return fmt::format("succeeded after {}{}", ran, attempts);
+    case JobOutcome::Succeeded: return fmt::format("succeeded after {}{}", ran, attempts);
     case JobOutcome::Failed:
       if (!a.spawn_error.empty()) return fmt::format("could not start: {}{}", a.spawn_error, attempts);
       return fmt::format("{} after {}{}", a.end ? describe(*a.end) : "failed", ran, attempts);
-    case JobOutcome::TimedOut:
-      return fmt::format("timed out after {}{}: {}", ran, attempts, how());
+    case JobOutcome::TimedOut: return fmt::format("timed out after {}{}: {}", ran, attempts, how());
     case JobOutcome::Terminated:
     case JobOutcome::Killed:
       if (a.stopped_how == StopHow::Killed) return fmt::format("{} (ran {}){}", how(), ran, attempts);
       return fmt::format("{} after {}{}", how(), ran, attempts);
     case JobOutcome::NotStarted:
-    case JobOutcome::Pending:
-      break;
+    case JobOutcome::Pending: break;
   }
   return "not started";
 }
@@ -92,13 +89,16 @@ std::string single_actions(const JobRecord& job, const SummaryInput& in) {
     case StopHow::None: return "";
     case StopHow::Terminated: {
       const auto* sig = a.end ? std::get_if<Signaled>(&*a.end) : nullptr;
-      if (!a.end || (sig && sig->signal == in.first_signal)) return fmt::format("; sent {}", signal_name(in.first_signal));
+      if (!a.end || (sig && sig->signal == in.first_signal))
+        return fmt::format("; sent {}", signal_name(in.first_signal));
       return fmt::format("; sent {}, then the job {}", signal_name(in.first_signal), describe(*a.end));
     }
     case StopHow::Killed:
       if (in.first_signal == SIGKILL) return "; sent SIGKILL";
-      if (a.killed_early) return fmt::format("; sent {}, then SIGKILL on a second signal", signal_name(in.first_signal));
-      return fmt::format("; sent {}, then SIGKILL after {} grace", signal_name(in.first_signal), format_duration(in.grace));
+      if (a.killed_early)
+        return fmt::format("; sent {}, then SIGKILL on a second signal", signal_name(in.first_signal));
+      return fmt::format("; sent {}, then SIGKILL after {} grace", signal_name(in.first_signal),
+                         format_duration(in.grace));
   }
   return "";
 }

@@ -73,8 +73,9 @@ Supervisor::Supervisor(Plan& plan, const Clock& clock, Presenter& presenter)
       lease_(plan.single ? plan.tty : -1),
       devnull_(open_devnull()),
       watchdog_(Watchdog::start(plan.first_signal, plan.grace, watched_groups(plan), plan.instance_id)),
-      leftovers_(io_, watchdog_, plan.first_signal, plan.grace, [this](const std::string& s) { verbose(s); },
-                 [this] { sweep(); }) {
+      leftovers_(
+          io_, watchdog_, plan.first_signal, plan.grace, [this](const std::string& s) { verbose(s); },
+          [this] { sweep(); }) {
   become_subreaper();  // orphans of the jobs come to us, so none can outlive the run
   std::vector<std::string> names;
   records_.reserve(plan.jobs.size());
@@ -245,9 +246,8 @@ Cause Supervisor::received(int sig, std::string detail) const {
 
 bool Supervisor::known(pid_t pid) const {
   if (pid == watchdog_.pid()) return true;
-  return std::any_of(attempts_.begin(), attempts_.end(), [pid](const auto& a) {
-    return a->pid() == pid && a->phase() <= LiveAttempt::Phase::Exited;
-  });
+  return std::any_of(attempts_.begin(), attempts_.end(),
+                     [pid](const auto& a) { return a->pid() == pid && a->phase() <= LiveAttempt::Phase::Exited; });
 }
 
 // The process tree changed (an attempt's leader or an orphan exited, the run is ending):
@@ -255,7 +255,8 @@ bool Supervisor::known(pid_t pid) const {
 // are reaped.
 void Supervisor::sweep() {
   const auto children = own_children();
-  leftovers_.adopt(children, [this](pid_t p) { return known(p); }, [this](pid_t g) { return known(g); });
+  leftovers_.adopt(
+      children, [this](pid_t p) { return known(p); }, [this](pid_t g) { return known(g); });
   const auto roots = leftovers_.living();
   for (auto& a : attempts_) a->sweep(roots);
   leftovers_.release(roots);
@@ -284,7 +285,8 @@ void Supervisor::check_finished() {
     if (!leaders_gone || !leftovers_.empty()) return;
     // A child re-parented to us without a word (its parent was not ours) is taken on first:
     // its exit brings us back here.
-    leftovers_.adopt(own_children(), [this](pid_t p) { return known(p); }, [this](pid_t g) { return known(g); });
+    leftovers_.adopt(
+        own_children(), [this](pid_t p) { return known(p); }, [this](pid_t g) { return known(g); });
     if (!leftovers_.empty()) return;
     // Nothing of ours is left to write into the pipes: take what they hold, and close them.
     stage_ = Stage::Draining;

@@ -108,7 +108,7 @@ class Supervisor final : LiveAttempt::Events {
   RunResult result_;
   Stage stage_ = Stage::Running;
   std::optional<TimePoint> canceled_at_;
-  bool hurry_ = false;  // a second signal: no more grace, for processes or for output
+  bool hurry_ = false;             // a second signal: no more grace, for processes or for output
   bool room_armed_ = false;        // the writer calls back when it falls to its low mark
   std::function<void()> flushed_;  // the end of Flushing, once everything is written
   std::uint64_t group_dropped_ = 0;

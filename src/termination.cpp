@@ -2,9 +2,8 @@
 // the same loop turn.
 #include "ctxrun/termination.hpp"
 
-#include <csignal>
-
 #include <algorithm>
+#include <csignal>
 
 #include "ctxrun/posix.hpp"
 

@@ -37,13 +37,14 @@ constexpr Range kWide[] = {
     {0x1FA70, 0x1FAFF}, {0x20000, 0x2FFFD}, {0x30000, 0x3FFFD},
 };
 constexpr Range kZero[] = {
-    {0x0300, 0x036F}, {0x0483, 0x0489}, {0x0591, 0x05BD}, {0x0610, 0x061A}, {0x064B, 0x065F},
-    {0x200B, 0x200F}, {0x202A, 0x202E}, {0x2060, 0x2064}, {0x20D0, 0x20FF}, {0xFE00, 0xFE0F},
+    {0x0300, 0x036F}, {0x0483, 0x0489}, {0x0591, 0x05BD},   {0x0610, 0x061A},   {0x064B, 0x065F},
+    {0x200B, 0x200F}, {0x202A, 0x202E}, {0x2060, 0x2064},   {0x20D0, 0x20FF},   {0xFE00, 0xFE0F},
     {0xFE20, 0xFE2F}, {0xFEFF, 0xFEFF}, {0x1F3FB, 0x1F3FF}, {0xE0000, 0xE0FFF},
 };
 
 bool in(char32_t c, std::span<const Range> ranges) {
-  const auto it = std::upper_bound(ranges.begin(), ranges.end(), c, [](char32_t v, const Range& r) { return v < r.first; });
+  const auto it = std::upper_bound(ranges.begin(), ranges.end(), c,
+                                   [](char32_t v, const Range& r) { return v < r.first; });
   return it != ranges.begin() && c <= std::prev(it)->last;
 }
 
@@ -104,7 +105,8 @@ std::string elide_middle(std::string_view s, std::size_t width) {
     return cols + static_cast<std::size_t>(u.cols) <= limit;
   };
   std::size_t head_end = 0, cols = 0;
-  while (head_end < us.size() && fits(us[head_end], cols, head_cols)) cols += static_cast<std::size_t>(us[head_end++].cols);
+  while (head_end < us.size() && fits(us[head_end], cols, head_cols))
+    cols += static_cast<std::size_t>(us[head_end++].cols);
   const std::size_t tail_cols = keep - cols;  // a column the head could not use goes to the tail
   std::size_t tail_begin = us.size();
   cols = 0;

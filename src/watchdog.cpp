@@ -276,8 +276,8 @@ void Watchdog::clone_process() {
   const bool had_cpus = ::sched_getaffinity(0, sizeof cpus, &cpus) == 0;
   if (had_cpus) pin_to_current_cpu(0);
   int pidfd = -1;
-  const pid_t pid = ::clone(watchdog_main, static_cast<char*>(s.stack) + kStack, CLONE_VM | CLONE_PIDFD | SIGCHLD,
-                            &s, &pidfd);
+  const pid_t pid = ::clone(watchdog_main, static_cast<char*>(s.stack) + kStack, CLONE_VM | CLONE_PIDFD | SIGCHLD, &s,
+                            &pidfd);
   const int clone_error = errno;
   if (had_cpus) ::sched_setaffinity(0, sizeof cpus, &cpus);
   ::sigprocmask(SIG_SETMASK, &old, nullptr);

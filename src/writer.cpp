@@ -4,8 +4,8 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <sys/socket.h>
-#include <sys/uio.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -35,7 +35,7 @@ struct Writer::Target {
     Send,      // a socket: send(2) with MSG_DONTWAIT
     NoWait,    // a pipe we could not reopen: pwritev2(2) with RWF_NOWAIT
   };
-  int fd;                                                // what is written to
+  int fd;  // what is written to
   How how = How::Plain;
   std::optional<asio::posix::stream_descriptor> waiter;  // polled for room (our own descriptor)
   bool broken = false;
@@ -66,8 +66,7 @@ struct Writer::Target {
 
   ssize_t write_some(std::string_view bytes) {
     switch (how) {
-      case How::Send:
-        return ::send(fd, bytes.data(), bytes.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
+      case How::Send: return ::send(fd, bytes.data(), bytes.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
       case How::NoWait: {
         iovec iov{const_cast<char*>(bytes.data()), bytes.size()};
         const ssize_t n = ::pwritev2(fd, &iov, 1, -1, RWF_NOWAIT);
@@ -79,8 +78,7 @@ struct Writer::Target {
         return n;
       }
       case How::Plain:
-      case How::Reopened:
-        break;
+      case How::Reopened: break;
     }
     return ::write(fd, bytes.data(), bytes.size());
   }
@@ -91,7 +89,8 @@ Writer::Writer(asio::io_context& io, std::function<void(Stream)> on_broken)
   // Order across the two streams matters where they end in one file (`2>&1`, a terminal):
   // there they share one queue. Two files keep two queues, so a stalled stdout never holds
   // back stderr (ctxrun's own words among them).
-  struct stat out {}, err {};
+  struct stat out {
+  }, err{};
   shared_ = ::fstat(STDOUT_FILENO, &out) == 0 && ::fstat(STDERR_FILENO, &err) == 0 && out.st_dev == err.st_dev &&
             out.st_ino == err.st_ino;
 }
@@ -147,7 +146,8 @@ void Writer::enqueue(Lane& l, Stream stream, std::string_view bytes) {
     std::string& back = queue.back().bytes;
     const std::size_t n = std::min(bytes.size(), kChunk - back.size());
     // Doubling, but never past kChunk: the buffer is kept and used again.
-    if (back.capacity() < back.size() + n) back.reserve(std::min(kChunk, std::max(back.size() + n, 2 * back.capacity())));
+    if (back.capacity() < back.size() + n)
+      back.reserve(std::min(kChunk, std::max(back.size() + n, 2 * back.capacity())));
     back.append(bytes.substr(0, n));
     bytes.remove_prefix(n);
   }

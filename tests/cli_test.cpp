@@ -99,10 +99,36 @@ TEST_CASE("cli: defaults when only a command is given", "[cli]") {
 }
 
 TEST_CASE("cli: every valued option is read", "[cli]") {
-  const auto o = parse({"--deadline", "@1800000000", "--job-timeout", "2s", "--retries", "3", "--retry-delay",
-                        "100ms", "--retry-backoff", "1.5", "-s", "INT", "-g", "10s", "--output", "group", "--color",
-                        "never", "--report", "r.json", "-j", "4", "--stop-on", "first", "--preserve-status", "-q",
-                        "-c", "a", "-c", "b"});
+  const auto o = parse({"--deadline",
+                        "@1800000000",
+                        "--job-timeout",
+                        "2s",
+                        "--retries",
+                        "3",
+                        "--retry-delay",
+                        "100ms",
+                        "--retry-backoff",
+                        "1.5",
+                        "-s",
+                        "INT",
+                        "-g",
+                        "10s",
+                        "--output",
+                        "group",
+                        "--color",
+                        "never",
+                        "--report",
+                        "r.json",
+                        "-j",
+                        "4",
+                        "--stop-on",
+                        "first",
+                        "--preserve-status",
+                        "-q",
+                        "-c",
+                        "a",
+                        "-c",
+                        "b"});
   CHECK(o.deadline.value == ctxrun::WallTime(std::chrono::seconds(1'800'000'000)));
   CHECK(o.deadline.text == "@1800000000");
   CHECK(o.job_timeout.value == 2s);
@@ -136,12 +162,12 @@ TEST_CASE("cli: the last of a repeated single-valued option wins", "[cli]") {
 }
 
 TEST_CASE("cli: repeated -c, -n and -e keep their order", "[cli]") {
-  const auto o = parse({"-c", "one", "-e", "A=1", "-c", "two", "-n", "a,b", "-n", "c", "-c", "three", "-e",
-                        "B=x=y", "-e", "A=2", "-e", "EMPTY="});
+  const auto o = parse({"-c", "one", "-e", "A=1", "-c", "two", "-n", "a,b", "-n", "c", "-c", "three", "-e", "B=x=y",
+                        "-e", "A=2", "-e", "EMPTY="});
   CHECK(o.commands == Strings{"one", "two", "three"});
   CHECK(o.names == Strings{"a", "b", "c"});
-  CHECK(o.values == std::vector<std::pair<std::string, std::string>>{
-                        {"A", "1"}, {"B", "x=y"}, {"A", "2"}, {"EMPTY", ""}});
+  CHECK(o.values ==
+        std::vector<std::pair<std::string, std::string>>{{"A", "1"}, {"B", "x=y"}, {"A", "2"}, {"EMPTY", ""}});
 }
 
 TEST_CASE("cli: -c with a value that looks like an option", "[cli]") {
@@ -323,7 +349,7 @@ TEST_CASE("cli: an unknown option is a usage error naming it", "[cli]") {
 
 TEST_CASE("cli: a misspelt long option gets the nearest one as a hint", "[cli]") {
   auto [word, hint] = GENERATE(table<std::string, std::string>({
-      {"--tiemout", "--timeout"},   // two letters swapped: one edit
+      {"--tiemout", "--timeout"},  // two letters swapped: one edit
       {"--timout", "--timeout"},
       {"--tiemout=5s", "--timeout"},
       {"--deadlne", "--deadline"},

@@ -57,7 +57,9 @@ std::string man_section(const std::string& man, const std::string& name) {
   return man.substr(start, end == std::string::npos ? std::string::npos : end - start);
 }
 
-bool word_char(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_'; }
+bool word_char(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
+}
 
 // `word` appears with no word character right after it (`--jobs` is not in `--jobs-file`), nor
 // right before it unless it starts with a dash (roff's `\fB--timeout`).

@@ -182,8 +182,8 @@ TEST_CASE("faults: a job that moves into ctxrun's own process group is still sto
 TEST_CASE("faults: an orphan that joined ctxrun's group gets the whole sequence", "[e2e][faults][groups]") {
   // The job starts a TERM-ignoring child in ctxrun's group (the test's: ctxrun stays in its
   // caller's), then exits: SIGKILL after the grace must follow, and ctxrun waits for it.
-  const std::string orphan =
-      tc({"join", std::to_string(::getpgrp()), "--", "ignore", std::to_string(SIGTERM), "--", "sleep", "3600"});
+  const std::string orphan = tc(
+      {"join", std::to_string(::getpgrp()), "--", "ignore", std::to_string(SIGTERM), "--", "sleep", "3600"});
   auto r = run({"-g", "300ms", "--", "/bin/sh", "-c", orphan + " & sleep 0.3"}, {.limit = 20s});
   CHECK(r.code == 0);
   CHECK_THAT(r.err, Contains("stopped 1 process left behind") && Contains("with SIGKILL"));
@@ -194,8 +194,8 @@ TEST_CASE("faults: the watchdog, killed during a run, is replaced", "[e2e][fault
   Process p({ctxrun_bin(), "-v", "--", child_bin(), "sleep", "3600"}, {.limit = 20s});
   const pid_t job = pid_in(p.wait_for_line("ready"));
   pid_t watchdog = 0;
-  std::istringstream children(slurp("/proc/" + std::to_string(p.pid()) + "/task/" + std::to_string(p.pid()) +
-                                    "/children"));
+  std::istringstream children(
+      slurp("/proc/" + std::to_string(p.pid()) + "/task/" + std::to_string(p.pid()) + "/children"));
   for (pid_t c; children >> c;)
     if (c != job) watchdog = c;
   REQUIRE(watchdog > 0);

@@ -104,16 +104,13 @@ inline std::vector<pid_t> children() {
   return out;
 }
 
-inline bool contains(const std::vector<pid_t>& v, pid_t p) {
-  return std::find(v.begin(), v.end(), p) != v.end();
-}
+inline bool contains(const std::vector<pid_t>& v, pid_t p) { return std::find(v.begin(), v.end(), p) != v.end(); }
 
 /// Waits (bounded) for our child `pid` to end and reaps it: its wait status, or nullopt.
 inline std::optional<int> reap(pid_t pid, Ms limit = 10s) {
   int status = 0;
   const bool ended = test::eventually(
-      [&] { return ctxrun::retry_eintr([&] { return ::waitpid(pid, &status, WNOHANG); }) == pid; },
-      limit);
+      [&] { return ctxrun::retry_eintr([&] { return ::waitpid(pid, &status, WNOHANG); }) == pid; }, limit);
   return ended ? std::optional<int>(status) : std::nullopt;
 }
 

@@ -44,11 +44,13 @@ struct Loop {
   int changes = 0;
   ctxrun::Leftovers leftovers;
   explicit Loop(ctxrun::Duration grace = std::chrono::hours(1))
-      : leftovers(io, no_watchdog, SIGTERM, grace, [this](std::string s) { said.push_back(std::move(s)); },
-                  [this] { ++changes; }) {}
+      : leftovers(
+            io, no_watchdog, SIGTERM, grace, [this](std::string s) { said.push_back(std::move(s)); },
+            [this] { ++changes; }) {}
   void adopt(const std::vector<pid_t>& known) {
-    leftovers.adopt(ctxrun::own_children(), [&](pid_t p) { return contains(known, p); },
-                    [&](pid_t g) { return contains(known, g); });
+    leftovers.adopt(
+        ctxrun::own_children(), [&](pid_t p) { return contains(known, p); },
+        [&](pid_t g) { return contains(known, g); });
   }
   void release() { leftovers.release(leftovers.living()); }
 };
@@ -180,8 +182,7 @@ TEST_CASE("mech leftovers: an orphan that leads a group is held unreaped until i
   KillOnExit cleanup;
   Loop loop;
   // A daemon: setsid, then a child in its new group that outlives it.
-  Job job({"/bin/sh", "-c",
-           "setsid sh -c 'sleep 3600 & echo member $!; exec sleep 3600' & echo leader $!; wait"});
+  Job job({"/bin/sh", "-c", "setsid sh -c 'sleep 3600 & echo member $!; exec sleep 3600' & echo leader $!; wait"});
   pid_t leader = -1, member = -1;  // the two lines come in either order
   for (int i = 0; i < 2; ++i) {
     const std::string line = job.out.wait_for("");

@@ -23,8 +23,8 @@ using test::TempDir;
 namespace {
 
 std::variant<ctxrun::Spawned, ctxrun::SpawnFailure> spawn(const std::vector<std::string>& argv,
-                                                           const std::string& path = "/usr/bin:/bin",
-                                                           const char* const* envp = environ, int out = -1) {
+                                                          const std::string& path = "/usr/bin:/bin",
+                                                          const char* const* envp = environ, int out = -1) {
   auto req = request(argv, out);
   req.envp = envp;
   req.path = path;
@@ -62,12 +62,12 @@ TEST_CASE("mech spawner: the child has only fds 0, 1 and 2 even when we hold a d
   ::close(leaked);
 }
 
-TEST_CASE("mech spawner: the child starts with the signal mask and dispositions we started with",
-          "[mech][spawner]") {
+TEST_CASE("mech spawner: the child starts with the signal mask and dispositions we started with", "[mech][spawner]") {
   const auto& s = start();
   // Now, at spawn time, HUP (a signal the loop handles) is ignored and USR2 is blocked: the
   // child must get neither.
-  struct sigaction ign {}, old_hup {};
+  struct sigaction ign {
+  }, old_hup{};
   ign.sa_handler = SIG_IGN;
   ::sigaction(SIGHUP, &ign, &old_hup);
   sigset_t usr2, old_mask;
@@ -122,7 +122,9 @@ TEST_CASE("mech spawner: argv[0] is found on the PATH given and passed as writte
   REQUIRE(pid_of(out.wait_for("ready")) == pid);
   std::ifstream f("/proc/" + std::to_string(pid) + "/cmdline");
   std::string cmdline((std::istreambuf_iterator<char>(f)), {});
-  CHECK(cmdline == std::string("testchild\0sleep\0" "3600\0", 21));
+  CHECK(cmdline == std::string("testchild\0sleep\0"
+                               "3600\0",
+                               21));
   ::kill(pid, SIGKILL);
   CHECK(killed_by(reap(pid), SIGKILL));
 }
@@ -153,8 +155,8 @@ TEST_CASE("mech spawner: a program that is not there is a SpawnFailure with ENOE
   TempDir dir;
   // The last one is found and passes access(X_OK): only execve fails, in the vforked child.
   const std::string bad_interpreter = dir.write("bad-interpreter", "#!/nonexistent/interpreter\n", 0755);
-  for (const std::string& name : {std::string("/nonexistent/program"), std::string("no-such-command-anywhere"),
-                                  bad_interpreter}) {
+  for (const std::string& name :
+       {std::string("/nonexistent/program"), std::string("no-such-command-anywhere"), bad_interpreter}) {
     CAPTURE(name);
     const auto before = children();
     auto r = spawn({name, "arg"});

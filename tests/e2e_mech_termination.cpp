@@ -111,8 +111,7 @@ TEST_CASE("mech termination: escalate_now kills at once without waiting for the 
   CHECK(g.all_gone());
 }
 
-TEST_CASE("mech termination: a process that left its group is still reached through its pidfd",
-          "[mech][termination]") {
+TEST_CASE("mech termination: a process that left its group is still reached through its pidfd", "[mech][termination]") {
   asio::io_context io;
   KillOnExit cleanup;
   // Moves into the test's own group, as a job may move into ctxrun's: no kill(-pgid) reaches it.

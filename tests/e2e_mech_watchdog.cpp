@@ -39,8 +39,8 @@ struct Helper {
 };
 
 // Starts the helper and waits for its report. Every process is added to `cleanup`.
-Helper start_helper(int first_signal, ctxrun::Duration grace, const std::vector<Group>& groups,
-                    KillOnExit& cleanup, const std::string& instance_id = {}) {
+Helper start_helper(int first_signal, ctxrun::Duration grace, const std::vector<Group>& groups, KillOnExit& cleanup,
+                    const std::string& instance_id = {}) {
   auto report = ctxrun::make_pipe(), out = ctxrun::make_pipe();
   const pid_t pid = ::fork();
   REQUIRE(pid >= 0);
@@ -111,8 +111,9 @@ void kill_helper(const Helper& h) {
 
 }  // namespace
 
-TEST_CASE("mech watchdog: when its parent is SIGKILLed, watched groups get the first signal, then SIGKILL after the grace",
-          "[mech][watchdog]") {
+TEST_CASE(
+    "mech watchdog: when its parent is SIGKILLed, watched groups get the first signal, then SIGKILL after the grace",
+    "[mech][watchdog]") {
   Subreaper subreaper;
   KillOnExit cleanup;
   const auto stubborn = test::child({"ignore", std::to_string(SIGTERM), "--", "spawn", "2", "3600"});
@@ -131,7 +132,7 @@ TEST_CASE("mech watchdog: when its parent is SIGKILLed, watched groups get the f
   CHECK(h.out.wait_for("signal TERM") == "signal TERM");  // the first signal, to the polite group
   CHECK(exited_with(reap(h.groups[1]), 0));
   CHECK(killed_by(reap(h.groups[0]), SIGKILL));
-  for (pid_t p : members) CHECK(gone(p));  // the leader may have reaped them as it died
+  for (pid_t p : members) CHECK(gone(p));   // the leader may have reaped them as it died
   CHECK(exited_with(reap(h.watchdog), 0));  // its work done, the watchdog exits
   CHECK(std::chrono::steady_clock::now() - killed_at < 10s);
 }

@@ -84,7 +84,8 @@ TEST_CASE("mech writer: a reader that does not read never blocks the loop, and l
     const int rep = report.write.get();
     asio::io_context io;
     ctxrun::Writer w(io, [](Stream) {});
-    for (int i = 0; i < kBatches; ++i) w.write(i % 3 == 0 ? Stream::Err : Stream::Out, batch(i % 3 == 0 ? "err" : "out", i));
+    for (int i = 0; i < kBatches; ++i)
+      w.write(i % 3 == 0 ? Stream::Err : Stream::Out, batch(i % 3 == 0 ? "err" : "out", i));
     // The reader is not reading: only a timer can complete now, if the loop is free to run it.
     asio::steady_timer timer(io, 50ms);
     bool fired = false;
@@ -172,7 +173,8 @@ TEST_CASE("mech writer: lines that alternate between the streams queue in small 
     ctxrun::Writer w(io, [](Stream) {});
     const long before = vm_kib();
     const std::string long_line(99, 'o');
-    for (int i = 0; w.pending() < (2 << 20); ++i) w.write(i % 2 ? Stream::Err : Stream::Out, i % 2 ? "err\n" : long_line + "\n");
+    for (int i = 0; w.pending() < (2 << 20); ++i)
+      w.write(i % 2 ? Stream::Err : Stream::Out, i % 2 ? "err\n" : long_line + "\n");
     ::dprintf(report.write.get(), "queued pending=%zu grew_kib=%ld\n", w.pending(), vm_kib() - before);
     return 0;
   });
@@ -183,7 +185,7 @@ TEST_CASE("mech writer: lines that alternate between the streams queue in small 
   const std::string queued = rep.wait_for("queued ");
   CHECK(value(queued, "pending") >= 2 << 20);
   CHECK(value(queued, "grew_kib") < 64 * 1024);  // 256 KiB for each of ~40k chunks would be 10 GB
-  CHECK(exited_with(reap(pid), 0));  // the pipe's read end stays open until here: no EPIPE
+  CHECK(exited_with(reap(pid), 0));              // the pipe's read end stays open until here: no EPIPE
 }
 
 TEST_CASE("mech writer: the loop writes everything queued, and the caller's description stays blocking",
@@ -198,7 +200,9 @@ TEST_CASE("mech writer: the loop writes everything queued, and the caller's desc
     ::dprintf(rep, "queued pending=%zu\n", w.pending());
     bool drained = false;
     w.when_drained(0, [&] { drained = true; });
-    if (!run_until(io, [&] { return drained; }, 20s)) return 3;
+    if (!run_until(
+            io, [&] { return drained; }, 20s))
+      return 3;
     ::dprintf(rep, "flushed pending=%zu nonblock=%d idle=%d\n", w.pending(), nonblocking(1) ? 1 : 0, w.idle() ? 1 : 0);
     return 0;
   });
@@ -224,28 +228,28 @@ TEST_CASE("mech writer: a reader that goes away is reported once for its stream,
        go = ctxrun::make_pipe();
   const pid_t pid = fork_with_stdio(out_pipe.write.get(), err_pipe.write.get(),
                                     {out_pipe.read.get(), err_pipe.read.get(), report.read.get(), go.write.get()}, [&] {
-    const int rep = report.write.get();
-    asio::io_context io;
-    std::vector<Stream> broken;
-    // As ctxrun's does (a cause, a line on stderr), the callback writes: from inside the write
-    // that found the reader gone.
-    ctxrun::Writer w(io, [&](Stream s) {
-      broken.push_back(s);
-      w.write(Stream::Err, "reader gone\n");
-    });
-    w.write(Stream::Out, "first\n");
-    io.poll();
-    ::dprintf(rep, "wrote pending=%zu\n", w.pending());
-    if (!readable(go.read.get(), 10s)) return 2;  // the test closed the reader
-    w.write(Stream::Out, "second\n");
-    io.poll();
-    w.write(Stream::Out, "third\n");
-    w.write(Stream::Err, "to stderr\n");
-    io.poll();
-    ::dprintf(rep, "after broken=%zu first=%d pending=%zu\n", broken.size(),
-              broken.empty() ? 0 : static_cast<int>(broken.front()), w.pending());
-    return 0;
-  });
+                                      const int rep = report.write.get();
+                                      asio::io_context io;
+                                      std::vector<Stream> broken;
+                                      // As ctxrun's does (a cause, a line on stderr), the callback writes: from inside
+                                      // the write that found the reader gone.
+                                      ctxrun::Writer w(io, [&](Stream s) {
+                                        broken.push_back(s);
+                                        w.write(Stream::Err, "reader gone\n");
+                                      });
+                                      w.write(Stream::Out, "first\n");
+                                      io.poll();
+                                      ::dprintf(rep, "wrote pending=%zu\n", w.pending());
+                                      if (!readable(go.read.get(), 10s)) return 2;  // the test closed the reader
+                                      w.write(Stream::Out, "second\n");
+                                      io.poll();
+                                      w.write(Stream::Out, "third\n");
+                                      w.write(Stream::Err, "to stderr\n");
+                                      io.poll();
+                                      ::dprintf(rep, "after broken=%zu first=%d pending=%zu\n", broken.size(),
+                                                broken.empty() ? 0 : static_cast<int>(broken.front()), w.pending());
+                                      return 0;
+                                    });
   cleanup.pids.push_back(pid);
   for (auto* fd : {&out_pipe.write, &err_pipe.write, &report.write, &go.read}) fd->reset();
   Lines rep(std::move(report.read)), out(std::move(out_pipe.read)), err(std::move(err_pipe.read));
@@ -293,17 +297,17 @@ TEST_CASE("mech writer: after giving up, a stalled stream takes nothing more, th
           "[mech][writer]") {
   KillOnExit cleanup;
   auto out_pipe = ctxrun::make_pipe(), err_pipe = ctxrun::make_pipe(), report = ctxrun::make_pipe();
-  const pid_t pid = fork_with_stdio(out_pipe.write.get(), err_pipe.write.get(),
-                                    {out_pipe.read.get(), err_pipe.read.get(), report.read.get()}, [&] {
-    asio::io_context io;
-    ctxrun::Writer w(io, [](Stream) {});
-    for (int i = 0; i < kBatches; ++i) w.write(Stream::Out, batch("out", i));  // far more than the pipe holds
-    const std::size_t dropped = w.abandon();
-    w.write(Stream::Out, "late\n");  // would come after a cut line: dropped whole
-    w.write(Stream::Err, "summary\n");
-    ::dprintf(report.write.get(), "gave up dropped=%zu total=%zu pending=%zu\n", dropped, w.dropped(), w.pending());
-    return 0;
-  });
+  const pid_t pid = fork_with_stdio(
+      out_pipe.write.get(), err_pipe.write.get(), {out_pipe.read.get(), err_pipe.read.get(), report.read.get()}, [&] {
+        asio::io_context io;
+        ctxrun::Writer w(io, [](Stream) {});
+        for (int i = 0; i < kBatches; ++i) w.write(Stream::Out, batch("out", i));  // far more than the pipe holds
+        const std::size_t dropped = w.abandon();
+        w.write(Stream::Out, "late\n");  // would come after a cut line: dropped whole
+        w.write(Stream::Err, "summary\n");
+        ::dprintf(report.write.get(), "gave up dropped=%zu total=%zu pending=%zu\n", dropped, w.dropped(), w.pending());
+        return 0;
+      });
   cleanup.pids.push_back(pid);
   for (auto* fd : {&out_pipe.write, &err_pipe.write, &report.write}) fd->reset();
   Lines rep(std::move(report.read)), out(std::move(out_pipe.read)), err(std::move(err_pipe.read));

@@ -17,7 +17,8 @@ using Catch::Matchers::Contains;
 using Catch::Matchers::StartsWith;
 namespace json = boost::json;
 
-TEST_CASE("parallel: the first failure stops 50 running siblings, with the failing job's status", "[e2e][parallel][cascade]") {
+TEST_CASE("parallel: the first failure stops 50 running siblings, with the failing job's status",
+          "[e2e][parallel][cascade]") {
   std::vector<std::string> cmds(50, tc({"sleep", "3600"}));
   cmds.push_back("sleep 0.3; exit 3");
   Process p([&] {
@@ -39,8 +40,8 @@ TEST_CASE("parallel: the first failure stops 50 running siblings, with the faili
 }
 
 TEST_CASE("parallel: --stop-on success ends the race at the first success", "[e2e][parallel][policy]") {
-  auto r = run(jobs({"--stop-on", "success", "-n", "slow,fast,bad"},
-                    {tc({"sleep", "3600"}), "sleep 0.2; exit 0", "exit 1"}));
+  auto r = run(
+      jobs({"--stop-on", "success", "-n", "slow,fast,bad"}, {tc({"sleep", "3600"}), "sleep 0.2; exit 0", "exit 1"}));
   CHECK(r.code == 0);
   CHECK_THAT(r.err, Contains("job \"fast\" succeeded after"));
   CHECK_THAT(r.err, Contains("slow  terminated by SIGTERM"));
@@ -57,7 +58,8 @@ TEST_CASE("parallel: --stop-on first ends at the first job to end, either way", 
   CHECK(ok.survivors.empty());
 }
 
-TEST_CASE("parallel: --keep-going runs everything and exits with the first failure's status", "[e2e][parallel][policy]") {
+TEST_CASE("parallel: --keep-going runs everything and exits with the first failure's status",
+          "[e2e][parallel][policy]") {
   TempDir t;
   auto r = run(jobs({"--keep-going"}, {"exit 3", "sleep 0.3; exit 5", "sleep 0.4; touch " + t.file("done")}));
   CHECK(r.code == 3);
@@ -82,8 +84,8 @@ TEST_CASE("parallel: -j bounds how many jobs run at once", "[e2e][parallel][poli
 
 TEST_CASE("parallel: queued jobs never start once the run is canceled", "[e2e][parallel][policy]") {
   TempDir t;
-  auto r = run(jobs({"-j", "1", "-n", "bad,later1,later2"},
-                    {"exit 2", "touch " + t.file("1"), "touch " + t.file("2")}));
+  auto r = run(
+      jobs({"-j", "1", "-n", "bad,later1,later2"}, {"exit 2", "touch " + t.file("1"), "touch " + t.file("2")}));
   CHECK(r.code == 2);
   CHECK(::access(t.file("1").c_str(), F_OK) != 0);
   CHECK(::access(t.file("2").c_str(), F_OK) != 0);
@@ -100,7 +102,9 @@ TEST_CASE("parallel: --job-timeout stops one job, exit 124", "[e2e][parallel][de
 }
 
 TEST_CASE("parallel: the run's deadline stops every job", "[e2e][parallel][deadline]") {
-  auto r = run(jobs({"-t", "300ms"}, {tc({"sleep", "3600"}), tc({"ignore", std::to_string(SIGTERM), "--", "sleep", "3600"})}), {});
+  auto r = run(jobs({"-t", "300ms"},
+                    {tc({"sleep", "3600"}), tc({"ignore", std::to_string(SIGTERM), "--", "sleep", "3600"})}),
+               {});
   CHECK(r.code == 124);
   CHECK_THAT(r.err, StartsWith("ctxrun: deadline exceeded after 300ms (--timeout 300ms)"));
   CHECK_THAT(r.err, Contains("killed with SIGKILL after the 5s grace"));
@@ -210,7 +214,8 @@ TEST_CASE("parallel: a multi-megabyte line is split with a marker, nothing lost"
 }
 
 TEST_CASE("parallel: group mode prints each job's output whole when it ends", "[e2e][parallel][output]") {
-  auto r = run(jobs({"--output", "group", "-n", "a,b"}, {tc({"slow-lines", "4", "50"}), tc({"slow-lines", "4", "50"})}));
+  auto r = run(
+      jobs({"--output", "group", "-n", "a,b"}, {tc({"slow-lines", "4", "50"}), tc({"slow-lines", "4", "50"})}));
   REQUIRE(r.code == 0);
   const auto ls = lines_of(r.out);
   REQUIRE(ls.size() == 8);
@@ -261,8 +266,8 @@ TEST_CASE("parallel: a nested ctxrun SIGKILLed ends its own escaped descendants,
   // command leaves an escapee in a session of its own. Job "sib" is a sibling.
   const std::string inner_a = quote({ctxrun_bin(), "-g", "200ms", "--", child_bin(), "escape", "3600", "wait"});
   const std::string inner_b = quote({ctxrun_bin(), "-g", "200ms", "--", child_bin(), "sleep", "3600"});
-  Process p({ctxrun_bin(), "--keep-going", "-g", "200ms", "-n", "in,sib", "-c", inner_a + " & " + inner_b + " & wait", "-c",
-             tc({"sleep", "3600"})});
+  Process p({ctxrun_bin(), "--keep-going", "-g", "200ms", "-n", "in,sib", "-c", inner_a + " & " + inner_b + " & wait",
+             "-c", tc({"sleep", "3600"})});
   pid_t escaped = -1, sib = -1;
   std::vector<pid_t> in_ready;
   for (int seen = 0; seen < 4; ++seen) {

@@ -130,9 +130,9 @@ TEST_CASE("pty: the status line overprints and never tears a job's line", "[e2e]
                     "; echo status=$?");
   CHECK_THAT(p.wait_for_line("status="), Contains("status=0"));
   auto r = p.wait();
-  CHECK_THAT(r.out, Contains("\r\x1b[K"));            // overprinted, then erased
-  CHECK_THAT(r.out, Contains(" running, "));          // [n/2] k running, …
-  CHECK_THAT(r.out, Contains(" left"));               // time left before the deadline
+  CHECK_THAT(r.out, Contains("\r\x1b[K"));    // overprinted, then erased
+  CHECK_THAT(r.out, Contains(" running, "));  // [n/2] k running, …
+  CHECK_THAT(r.out, Contains(" left"));       // time left before the deadline
   const std::regex job_line("^[12] │ line [1-6]$");
   int job_lines = 0;
   for (const auto& l : screen(r.out)) {

@@ -75,7 +75,8 @@ TEST_CASE("single: a deadline stops the command's whole process group and exits 
 }
 
 TEST_CASE("single: a command ignoring the first signal gets SIGKILL after the grace", "[e2e][single][deadline]") {
-  Process p({ctxrun_bin(), "-t", "300ms", "-g", "300ms", "--", child_bin(), "ignore", std::to_string(SIGTERM), "--", "sleep", "3600"});
+  Process p({ctxrun_bin(), "-t", "300ms", "-g", "300ms", "--", child_bin(), "ignore", std::to_string(SIGTERM), "--",
+             "sleep", "3600"});
   p.wait_for_line("ready");
   auto r = p.wait();
   CHECK(r.code == 124);
@@ -130,7 +131,8 @@ TEST_CASE("single: SIGKILL to ctxrun leaves nothing running", "[e2e][single][wat
   CHECK(eventually([&] { return survivors(p.token()).empty(); }, 5s));
 }
 
-TEST_CASE("single: SIGKILL to ctxrun also ends what left the job's group before ctxrun saw it", "[e2e][single][watchdog]") {
+TEST_CASE("single: SIGKILL to ctxrun also ends what left the job's group before ctxrun saw it",
+          "[e2e][single][watchdog]") {
   // The escapee is in a session of its own, reparented to ctxrun without a signal: ctxrun has
   // not seen it when it dies. The watchdog finds it by the environment the job passed down.
   Process p({ctxrun_bin(), "-g", "200ms", "--", child_bin(), "escape", "3600", "wait"});
@@ -159,13 +161,14 @@ TEST_CASE("single: SIGKILL to ctxrun spares other processes that share its run i
   CHECK(other.wait().signal == SIGKILL);
 }
 
-TEST_CASE("single: SIGTERM and SIGINT to ctxrun stop the command, then ctxrun dies by that signal", "[e2e][single][signals]") {
+TEST_CASE("single: SIGTERM and SIGINT to ctxrun stop the command, then ctxrun dies by that signal",
+          "[e2e][single][signals]") {
   for (int sig : {SIGTERM, SIGINT, SIGHUP}) {
     Process p({ctxrun_bin(), "--", child_bin(), "print-signals"});
     p.wait_for_line("ready");
     p.send(sig);
     auto r = p.wait();
-    CHECK(r.signal == sig);  // a death by signal, not exit 128+N: a calling script stops on Ctrl-C
+    CHECK(r.signal == sig);                      // a death by signal, not exit 128+N: a calling script stops on Ctrl-C
     CHECK_THAT(r.out, Contains("signal TERM"));  // the job got the termination sequence's signal
     CHECK_THAT(r.err, Contains("received SIG"));
     CHECK(r.survivors.empty());
@@ -173,7 +176,8 @@ TEST_CASE("single: SIGTERM and SIGINT to ctxrun stop the command, then ctxrun di
 }
 
 TEST_CASE("single: a second SIGINT skips the rest of the grace period", "[e2e][single][signals]") {
-  Process p({ctxrun_bin(), "-v", "-g", "30s", "--", child_bin(), "ignore", std::to_string(SIGTERM), "--", "sleep", "3600"});
+  Process p(
+      {ctxrun_bin(), "-v", "-g", "30s", "--", child_bin(), "ignore", std::to_string(SIGTERM), "--", "sleep", "3600"});
   p.wait_for_line("ready");
   p.send(SIGINT);
   p.wait_for_err_line("ctxrun: sent SIGTERM");  // the job is in its grace period now
@@ -245,8 +249,8 @@ TEST_CASE("single: a nested ctxrun never outlives its parent's deadline", "[e2e]
   // The inner ctxrun asks for an hour; the outer has 500ms. The inner stops by itself at the
   // inherited deadline (its own cause line says so) even if the outer's signal is lost: it is
   // started with SIGTERM ignored, so the outer's SIGTERM, due at the same instant, cannot win.
-  const std::string inner = "trap '' TERM; exec " + quote({ctxrun_bin(), "-t", "1h", "-s", "USR1", "--", child_bin(),
-                                                           "sleep", "3600"});
+  const std::string inner = "trap '' TERM; exec " +
+                            quote({ctxrun_bin(), "-t", "1h", "-s", "USR1", "--", child_bin(), "sleep", "3600"});
   auto r = run(with({"-t", "500ms", "-n", "outer"}, {"/bin/sh", "-c", inner}));
   CHECK(r.code == 124);
   CHECK_THAT(r.err, Contains("inherited CTXRUN_"));

@@ -79,7 +79,8 @@ TEST_CASE("subcommands: remaining without a deadline prints nothing and exits 1"
 }
 
 TEST_CASE("subcommands: remaining past the deadline prints nothing and exits 124", "[e2e][subcommands]") {
-  const std::string env = GENERATE(as<std::string>{}, "CTXRUN_DEADLINE=1000000000", "CTXRUN_BUDGET=0", "CTXRUN_BUDGET=0.0009");
+  const std::string env = GENERATE(as<std::string>{}, "CTXRUN_DEADLINE=1000000000", "CTXRUN_BUDGET=0",
+                                   "CTXRUN_BUDGET=0.0009");
   auto r = remaining({}, {env});
   INFO("env: " << env << "\nstderr: " << r.err);
   CHECK(r.code == 124);
@@ -117,8 +118,7 @@ TEST_CASE("subcommands: what remaining prints is taken by timeout(1) and by ctxr
   CHECK(r.out == "both\n");
 }
 
-TEST_CASE("subcommands: only the first word names one: after -- or an option it is a command",
-          "[e2e][subcommands]") {
+TEST_CASE("subcommands: only the first word names one: after -- or an option it is a command", "[e2e][subcommands]") {
   TempDir dir;
   dir.write("remaining", "#!/bin/sh\necho \"the command, with $#: $*\"\n", 0755);
   Options o;

@@ -6,10 +6,9 @@
 
 #include <catch2/catch.hpp>
 
-#include "fake_env.hpp"
-
 #include "ctxrun/env_context.hpp"
 #include "ctxrun/error.hpp"
+#include "fake_env.hpp"
 
 using namespace std::chrono_literals;
 using Catch::Contains;
@@ -83,11 +82,11 @@ TEST_CASE("env_context: an invalid variable is a usage error naming it and its v
       {"CTXRUN_RUN_ID", "has space"},
       {"CTXRUN_RUN_ID", "semi;colon"},
       {"CTXRUN_RUN_ID", std::string(65, 'a')},
-      {"CTXRUN_LINEAGE", "0123456789abcde"},                     // an id one digit short
-      {"CTXRUN_LINEAGE", "0123456789ABCDEF"},                    // upper case
-      {"CTXRUN_LINEAGE", "0123456789abcdef:"},                   // a ':' with no id after it
-      {"CTXRUN_LINEAGE", "0123456789abcdef;0123456789abcdef"},   // another separator
-      {"CTXRUN_LINEAGE", "0123456789abcdef0123456789abcdef"},    // two ids, no separator
+      {"CTXRUN_LINEAGE", "0123456789abcde"},                    // an id one digit short
+      {"CTXRUN_LINEAGE", "0123456789ABCDEF"},                   // upper case
+      {"CTXRUN_LINEAGE", "0123456789abcdef:"},                  // a ':' with no id after it
+      {"CTXRUN_LINEAGE", "0123456789abcdef;0123456789abcdef"},  // another separator
+      {"CTXRUN_LINEAGE", "0123456789abcdef0123456789abcdef"},   // two ids, no separator
   }));
   CAPTURE(name, value);
   FakeEnv env{{{name, value}}};
@@ -246,8 +245,8 @@ TEST_CASE("env_context: job_variable_names covers every variable a job gets", "[
 }
 
 TEST_CASE("env_context: environment_without drops exactly the named keys", "[env_context]") {
-  const char* const base[] = {"PATH=/bin",  "CTXRUN_JOB=old", "CTXRUN_JOBS=keep", "ENV=prod",
-                              "NOEQUALS",    "A=b=c",          "CTXRUN_JOB_INDEX=7", nullptr};
+  const char* const base[] = {"PATH=/bin", "CTXRUN_JOB=old", "CTXRUN_JOBS=keep",   "ENV=prod",
+                              "NOEQUALS",  "A=b=c",          "CTXRUN_JOB_INDEX=7", nullptr};
   const auto out = ctxrun::environment_without(base, {"CTXRUN_JOB", "ENV", "CTXRUN_JOB_INDEX"});
   CHECK(out == std::vector<std::string>{"PATH=/bin", "CTXRUN_JOBS=keep", "NOEQUALS", "A=b=c"});
 }

@@ -72,8 +72,8 @@ TEST_CASE("exit_code: a spawn failure is 126 or 127", "[exit_code]") {
 }
 
 TEST_CASE("exit_code: a received signal N is 128+N", "[exit_code]") {
-  auto [sig, code] = GENERATE(table<int, int>({{SIGINT, 130}, {SIGTERM, 143}, {SIGHUP, 129}, {SIGQUIT, 131},
-                                                {SIGPIPE, 141}}));
+  auto [sig, code] = GENERATE(
+      table<int, int>({{SIGINT, 130}, {SIGTERM, 143}, {SIGHUP, 129}, {SIGQUIT, 131}, {SIGPIPE, 141}}));
   const auto c = ctxrun::Cause::received(sig);
   CHECK(ctxrun::exit_code_for(&c, false, std::nullopt) == code);
   CHECK(ctxrun::exit_code_for(&c, true, 7) == code);
@@ -98,8 +98,8 @@ TEST_CASE("exit_code: the enum values are the documented numbers", "[exit_code]"
 }
 
 TEST_CASE("exit_code: spawn_error_code maps not-found errors to 127, others to 126", "[exit_code]") {
-  auto [err, code] = GENERATE(table<int, int>({{ENOENT, 127}, {ENOTDIR, 127}, {EACCES, 126}, {ENOEXEC, 126},
-                                                {EISDIR, 126}, {ETXTBSY, 126}}));
+  auto [err, code] = GENERATE(
+      table<int, int>({{ENOENT, 127}, {ENOTDIR, 127}, {EACCES, 126}, {ENOEXEC, 126}, {EISDIR, 126}, {ETXTBSY, 126}}));
   CAPTURE(err);
   CHECK(ctxrun::spawn_error_code(err) == code);
 }

@@ -45,6 +45,7 @@ TEST_CASE("fuzz: a jobs file line starting with a shell builtin runs in sh", "[f
 }
 
 TEST_CASE("fuzz: a byte-order mark at the start of a jobs file is skipped", "[fuzz][jobs_file]") {
-  CHECK(ctxrun::fuzz::jobs_file_problem("\xef\xbb\xbf" "cd6/tm# co\n \t\nnpm test\r") == "");
+  CHECK(ctxrun::fuzz::jobs_file_problem("\xef\xbb\xbf"
+                                        "cd6/tm# co\n \t\nnpm test\r") == "");
   CHECK(ctxrun::fuzz::jobs_file_problem("\xef\xbb\xbf") == "");
 }

@@ -160,7 +160,8 @@ std::string Process::wait_line(std::string& buf, std::size_t& cursor, std::strin
     if (!read_available(std::min(left, Ms(100))) && buf.find('\n', cursor) == std::string::npos) break;
   }
   FAIL_CHECK("no line starting with \"" << prefix << "\" within " << limit.count() << "ms; stdout so far:\n"
-                                         << out_ << "\nstderr so far:\n" << err_);
+                                        << out_ << "\nstderr so far:\n"
+                                        << err_);
   return "";
 }
 

@@ -29,17 +29,17 @@ struct Result {
   std::optional<int> signal;  ///< the signal it died of, if it did
   std::string out, err;
   Ms elapsed{};
-  bool timed_out = false;            ///< the harness limit ran out: it was SIGKILLed
-  std::vector<pid_t> survivors;      ///< processes of the run still alive when it ended
+  bool timed_out = false;        ///< the harness limit ran out: it was SIGKILLed
+  std::vector<pid_t> survivors;  ///< processes of the run still alive when it ended
   /// The shell's view: the code, or 128+N for a death by signal N.
   int status() const { return code ? *code : 128 + signal.value_or(0); }
 };
 
 struct Options {
-  std::vector<std::string> env{};   ///< extra KEY=VALUE
-  std::vector<std::string> unset{}; ///< variables removed from the environment
-  std::string input{};              ///< written to stdin, which then stays open until close_stdin()
-  bool close_input = true;        ///< close stdin after writing `input`
+  std::vector<std::string> env{};    ///< extra KEY=VALUE
+  std::vector<std::string> unset{};  ///< variables removed from the environment
+  std::string input{};               ///< written to stdin, which then stays open until close_stdin()
+  bool close_input = true;           ///< close stdin after writing `input`
   Ms limit = 30s;
   /// stdout is a reader that stalls: a pipe (or a socket) nobody reads until the process exits.
   enum class Out { Read, StalledPipe, StalledSocket } out = Out::Read;
@@ -101,7 +101,9 @@ bool eventually(F cond, Ms limit = 5s) {
   const auto until = std::chrono::steady_clock::now() + limit;
   while (!cond()) {
     if (std::chrono::steady_clock::now() > until) return false;
-    struct timespec ts {0, 2'000'000};
+    struct timespec ts {
+      0, 2'000'000
+    };
     nanosleep(&ts, nullptr);
   }
   return true;

@@ -40,19 +40,17 @@ TEST_CASE("job: quoted words are unquoted as a shell would", "[job]") {
 }
 
 TEST_CASE("job: shell syntax goes through sh -c", "[job]") {
-  auto command = GENERATE(as<std::string>{}, "echo $HOME", "ls | wc", "a; b", "a && b", "a & b", "ls > out",
-                          "cat < in", "ls *.c", "ls ?", "echo `date`", "a\\ b", "ls ~", "(cd x)", "ls\nls",
-                          "ls\tx", "grep \"$x\"", "grep \"a\\b\"", "grep \"`x`\"", "ls 'unclosed", "ls # c",
-                          "ls {a,b}", "x[1]", "ls \"a!\"");
+  auto command = GENERATE(as<std::string>{}, "echo $HOME", "ls | wc", "a; b", "a && b", "a & b", "ls > out", "cat < in",
+                          "ls *.c", "ls ?", "echo `date`", "a\\ b", "ls ~", "(cd x)", "ls\nls", "ls\tx", "grep \"$x\"",
+                          "grep \"a\\b\"", "grep \"`x`\"", "ls 'unclosed", "ls # c", "ls {a,b}", "x[1]", "ls \"a!\"");
   CAPTURE(command);
   CHECK(ctxrun::command_argv(command) == via_shell(command));
 }
 
 TEST_CASE("job: a builtin or keyword first word goes through sh -c", "[job]") {
   auto command = GENERATE(as<std::string>{}, "echo hi", "cd /tmp", "exit 3", "true", "false", "if", "while x",
-                          "[ -f x ]", "test -f x", "printf x", "export A", "exec ls", "kill 1", ". ./env",
-                          ": noop", "until x", "for x", "read x", "set -e", "wait", "ulimit -n", "chdir /",
-                          "chdir");
+                          "[ -f x ]", "test -f x", "printf x", "export A", "exec ls", "kill 1", ". ./env", ": noop",
+                          "until x", "for x", "read x", "set -e", "wait", "ulimit -n", "chdir /", "chdir");
   CAPTURE(command);
   CHECK(ctxrun::command_argv(command) == via_shell(command));
 }
@@ -131,9 +129,9 @@ TEST_CASE("job: one command is named after its program's last path component, ne
 TEST_CASE("job: every dash builtin and keyword goes through sh -c", "[job]") {
   auto word = GENERATE(as<std::string>{}, ".", ":", "[", "alias", "bg", "break", "cd", "chdir", "command", "continue",
                        "echo", "eval", "exec", "exit", "export", "false", "fg", "getopts", "hash", "jobs", "kill",
-                       "local", "printf", "pwd", "read", "readonly", "return", "set", "shift", "test", "times",
-                       "trap", "true", "type", "ulimit", "umask", "unalias", "unset", "wait", "!", "{", "}", "case",
-                       "do", "done", "elif", "else", "esac", "fi", "for", "if", "in", "then", "until", "while");
+                       "local", "printf", "pwd", "read", "readonly", "return", "set", "shift", "test", "times", "trap",
+                       "true", "type", "ulimit", "umask", "unalias", "unset", "wait", "!", "{", "}", "case", "do",
+                       "done", "elif", "else", "esac", "fi", "for", "if", "in", "then", "until", "while");
   CAPTURE(word);
   CHECK(ctxrun::command_argv(word + " x") == via_shell(word + " x"));
 }

@@ -24,8 +24,7 @@ namespace Catch {
 template <>
 struct StringMaker<Out> {
   static std::string convert(const Out& o) {
-    return "{\"" + o.text + "\", continued=" + (o.continued ? "1" : "0") + ", newline=" + (o.newline ? "1" : "0") +
-           "}";
+    return "{\"" + o.text + "\", continued=" + (o.continued ? "1" : "0") + ", newline=" + (o.newline ? "1" : "0") + "}";
   }
 };
 }  // namespace Catch
@@ -37,7 +36,8 @@ struct Collector {
   void operator()(const ctxrun::Piece& p) { pieces.push_back({std::string(p.text), p.continued, p.newline}); }
 };
 
-std::vector<Out> split(const std::vector<std::string>& chunks, std::size_t max = ctxrun::LineSplitter::kDefaultMaxLine) {
+std::vector<Out> split(const std::vector<std::string>& chunks,
+                       std::size_t max = ctxrun::LineSplitter::kDefaultMaxLine) {
   ctxrun::LineSplitter s(max);
   Collector c;
   for (const auto& chunk : chunks) s.feed(chunk, c);

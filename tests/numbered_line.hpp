@@ -15,7 +15,8 @@ inline std::string numbered_line(const std::string& key, long seq) {
   const auto h = static_cast<std::uint64_t>(seq) * 2654435761u;
   const std::size_t length = h % 181 + (seq % 97 == 0 ? 3000 : 0);
   std::string text = key + " " + std::to_string(seq) + " ";
-  for (std::size_t i = 0; i < length; ++i) text += static_cast<char>('a' + (static_cast<std::size_t>(seq) * 31 + i) % 26);
+  for (std::size_t i = 0; i < length; ++i)
+    text += static_cast<char>('a' + (static_cast<std::size_t>(seq) * 31 + i) % 26);
   std::uint32_t sum = 2166136261u;
   for (const unsigned char c : text) sum = (sum ^ c) * 16777619u;
   char hex[9];

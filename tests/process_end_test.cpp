@@ -53,6 +53,5 @@ TEST_CASE("process_end: describe words exits and signals", "[process_end]") {
   CHECK(ctxrun::describe(ctxrun::ProcessEnd{ctxrun::Exited{1}}) == "exited with status 1");
   CHECK(ctxrun::describe(ctxrun::ProcessEnd{ctxrun::Exited{0}}) == "exited with status 0");
   CHECK(ctxrun::describe(ctxrun::ProcessEnd{ctxrun::Signaled{SIGTERM}}) == "was killed by SIGTERM");
-  CHECK(ctxrun::describe(ctxrun::ProcessEnd{ctxrun::Signaled{SIGSEGV, true}}) ==
-        "was killed by SIGSEGV (core dumped)");
+  CHECK(ctxrun::describe(ctxrun::ProcessEnd{ctxrun::Signaled{SIGSEGV, true}}) == "was killed by SIGSEGV (core dumped)");
 }

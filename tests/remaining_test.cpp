@@ -9,9 +9,9 @@
 #include "ctxrun/remaining.hpp"
 
 using namespace std::chrono_literals;
+using Catch::Contains;
 using ctxrun::Duration;
 using ctxrun::TimeUnit;
-using Catch::Contains;
 
 namespace {
 

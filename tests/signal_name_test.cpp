@@ -40,8 +40,8 @@ TEST_CASE("signal_name: parses real-time signals relative to RTMIN and RTMAX", "
 }
 
 TEST_CASE("signal_name: rejects zero, out-of-range numbers and unknown names", "[signal]") {
-  auto text = GENERATE(as<std::string>{}, "0", "999", "1000", "-1", "BOGUS", "SIG", "", "SIGSIGTERM",
-                       "RTMIN-1", "RTMAX+1", "RTMIN+99", "TERM ", "15x");
+  auto text = GENERATE(as<std::string>{}, "0", "999", "1000", "-1", "BOGUS", "SIG", "", "SIGSIGTERM", "RTMIN-1",
+                       "RTMAX+1", "RTMIN+99", "TERM ", "15x");
   CAPTURE(text);
   CHECK_THROWS_AS(ctxrun::parse_signal(text), ctxrun::ParseError);
 }
@@ -76,24 +76,28 @@ TEST_CASE("signal_name: a number with no name is written as a number", "[signal]
 }
 
 TEST_CASE("signal_name: every parsed name formats back to a name that parses to it", "[signal]") {
-  auto text = GENERATE(as<std::string>{}, "HUP", "INT", "QUIT", "TERM", "KILL", "USR2", "WINCH", "RTMIN+4",
-                       "RTMAX");
+  auto text = GENERATE(as<std::string>{}, "HUP", "INT", "QUIT", "TERM", "KILL", "USR2", "WINCH", "RTMIN+4", "RTMAX");
   const int sig = ctxrun::parse_signal(text);
   CHECK(ctxrun::parse_signal(ctxrun::signal_name(sig)) == sig);
 }
 
 TEST_CASE("signal_name: the first signal of the termination sequence must be able to end a job", "[signal]") {
-  auto [text, sig] = GENERATE(table<std::string, int>({
-      {"TERM", SIGTERM}, {"INT", SIGINT}, {"KILL", SIGKILL}, {"HUP", SIGHUP}, {"USR1", SIGUSR1}, {"9", SIGKILL}}));
+  auto [text, sig] = GENERATE(table<std::string, int>(
+      {{"TERM", SIGTERM}, {"INT", SIGINT}, {"KILL", SIGKILL}, {"HUP", SIGHUP}, {"USR1", SIGUSR1}, {"9", SIGKILL}}));
   CAPTURE(text);
   CHECK(ctxrun::parse_termination_signal(text) == sig);
 }
 
 TEST_CASE("signal_name: job-control signals are refused as the first signal, in every spelling", "[signal]") {
-  auto [text, name] = GENERATE(table<std::string, std::string>({
-      {"STOP", "SIGSTOP"}, {"sigstop", "SIGSTOP"}, {std::to_string(SIGSTOP), "SIGSTOP"},
-      {"TSTP", "SIGTSTP"}, {"TTIN", "SIGTTIN"}, {"TTOU", "SIGTTOU"},
-      {"CONT", "SIGCONT"}, {"SIGCONT", "SIGCONT"}, {std::to_string(SIGCONT), "SIGCONT"}}));
+  auto [text, name] = GENERATE(table<std::string, std::string>({{"STOP", "SIGSTOP"},
+                                                                {"sigstop", "SIGSTOP"},
+                                                                {std::to_string(SIGSTOP), "SIGSTOP"},
+                                                                {"TSTP", "SIGTSTP"},
+                                                                {"TTIN", "SIGTTIN"},
+                                                                {"TTOU", "SIGTTOU"},
+                                                                {"CONT", "SIGCONT"},
+                                                                {"SIGCONT", "SIGCONT"},
+                                                                {std::to_string(SIGCONT), "SIGCONT"}}));
   CAPTURE(text);
   CHECK_THROWS_AS(ctxrun::parse_termination_signal(text), ctxrun::ParseError);
   CHECK_THROWS_WITH(ctxrun::parse_termination_signal(text), Catch::StartsWith(name + " cannot end a job"));

@@ -125,11 +125,11 @@ struct End {
 struct Job {
   std::string name;
   Kind kind = Kind::Exit;
-  std::string command;      // the -c text
-  Ms natural{};             // an attempt's time when nothing stops it, at most
-  std::optional<End> end;   // how it ends by itself
-  bool risky = false;       // meets a bug ctxrun is known to have (see --safe)
-  long lines = 0;           // Lines: lines on stdout (and lines / 4 on stderr)
+  std::string command;     // the -c text
+  Ms natural{};            // an attempt's time when nothing stops it, at most
+  std::optional<End> end;  // how it ends by itself
+  bool risky = false;      // meets a bug ctxrun is known to have (see --safe)
+  long lines = 0;          // Lines: lines on stdout (and lines / 4 on stderr)
   // Nest: the inner run.
   std::vector<Job> inner;
   std::string inner_output;
@@ -287,7 +287,8 @@ Job draw_job(Rng& r, const Paths& p, bool safe, int depth, std::string name) {
       const bool keep = r.chance(40) && !safe;
       const bool wait_for_it = r.chance(50);
       const Ms sleep = wait_for_it ? r.ms(100, 800) : Ms(3'600'000);
-      j.command = tc + " new-group " + secs_text(sleep) + (keep ? " keep" : " null") + (wait_for_it ? " wait" : " exit");
+      j.command = tc + " new-group " + secs_text(sleep) + (keep ? " keep" : " null") +
+                  (wait_for_it ? " wait" : " exit");
       j.natural = wait_for_it ? sleep : Ms(0);
       j.end = End{};
       j.risky = keep;
@@ -393,8 +394,8 @@ std::string describe_events(const Scenario& s) {
   for (const auto& sig : s.signals)
     e += (e.empty() ? "" : ", ") + signame(sig.sig) + " " + std::to_string(sig.delay.count()) + "ms after ready";
   if (s.stall)
-    e += (e.empty() ? "" : ", ") + std::string("stdout unread until ") + std::to_string(s.stall->count()) + "ms, then " +
-         (s.stall_closes ? "closed" : "read");
+    e += (e.empty() ? "" : ", ") + std::string("stdout unread until ") + std::to_string(s.stall->count()) +
+         "ms, then " + (s.stall_closes ? "closed" : "read");
   return e.empty() ? "none" : e;
 }
 
@@ -466,17 +467,15 @@ struct Observed {
   bool hung = false;  // killed with SIGKILL at the hard limit
   Ms elapsed{};
   std::string out, err;
-  bool out_closed = false;              // the soak closed its end while ctxrun ran
-  bool stalled_at_exit = false;         // ctxrun exited while the soak was not reading
+  bool out_closed = false;               // the soak closed its end while ctxrun ran
+  bool stalled_at_exit = false;          // ctxrun exited while the soak was not reading
   std::vector<std::pair<int, Ms>> sent;  // signals sent, and when
-  std::optional<Ms> ready;              // ctxrun's handlers were in place
-  std::vector<pid_t> survivors;         // still alive after the bound
-  std::vector<std::string> adopted;     // re-parented to the soak
+  std::optional<Ms> ready;               // ctxrun's handlers were in place
+  std::vector<pid_t> survivors;          // still alive after the bound
+  std::vector<std::string> adopted;      // re-parented to the soak
   std::chrono::system_clock::time_point started_wall;
   std::optional<std::string> report;
-  int shell_status() const {
-    return WIFEXITED(wait_status) ? WEXITSTATUS(wait_status) : 128 + WTERMSIG(wait_status);
-  }
+  int shell_status() const { return WIFEXITED(wait_status) ? WEXITSTATUS(wait_status) : 128 + WTERMSIG(wait_status); }
 };
 
 std::string read_file(const std::string& path) {
@@ -499,7 +498,8 @@ std::string describe_process(pid_t pid) {
   std::string cmd = read_file("/proc/" + std::to_string(pid) + "/cmdline");
   std::replace(cmd.begin(), cmd.end(), '\0', ' ');
   const auto open = stat.find('('), close = stat.rfind(')');
-  if (open == std::string::npos || close == std::string::npos || close + 2 >= stat.size()) return std::to_string(pid) + " (gone)";
+  if (open == std::string::npos || close == std::string::npos || close + 2 >= stat.size())
+    return std::to_string(pid) + " (gone)";
   // A zombie has no command line left, but still its name.
   return std::to_string(pid) + " (" + stat.substr(open + 1, close - open - 1) + ", state " + stat[close + 2] + ")" +
          (cmd.empty() ? "" : ": " + cmd);
@@ -750,8 +750,7 @@ struct Delivered {
 // ctxrun gives up on output for a reader that stalled: on a signal, or once the grace after
 // the deadline is over (it says so: "... bytes of output were not written").
 bool tail_may_be_cut(const Observed& o) {
-  return (!o.sent.empty() || o.err.find(" bytes of output were not written") != std::string::npos) &&
-         o.stalled_at_exit;
+  return (!o.sent.empty() || o.err.find(" bytes of output were not written") != std::string::npos) && o.stalled_at_exit;
 }
 
 // Invariant 5. `counts`: per `name:attempt:stream` of the run's own jobs, what arrived.
@@ -781,8 +780,8 @@ void check_lines(const Scenario& s, const Observed& o, const std::string& text, 
   int reported = 0;
   const auto bad = [&](std::string what, std::string_view line) {
     if (++reported > 5) return;
-    v.add("5 lines: ", what, " on std", stream == 'o' ? "out" : "err", ": \"",
-          std::string(line.substr(0, 160)), line.size() > 160 ? "…" : "", "\"");
+    v.add("5 lines: ", what, " on std", stream == 'o' ? "out" : "err", ": \"", std::string(line.substr(0, 160)),
+          line.size() > 160 ? "…" : "", "\"");
   };
   while (pos < text.size()) {
     const auto nl = text.find('\n', pos);
@@ -859,7 +858,8 @@ void check_lines(const Scenario& s, const Observed& o, const std::string& text, 
     if (parts[3] != std::string(1, stream)) bad("a line on the wrong stream", line);
     std::string expected_prefix = prefix_for(s.jobs, s.output, outer);
     if (inner) expected_prefix += prefix_for(job->inner, job->inner_output, inner->name);
-    if (line.substr(0, mark) != expected_prefix) bad("a line with the wrong prefix (expected \"" + expected_prefix + "\")", line);
+    if (line.substr(0, mark) != expected_prefix)
+      bad("a line with the wrong prefix (expected \"" + expected_prefix + "\")", line);
     long& last = last_seq[key];
     if (seq != last + 1) {
       bad(last == 0 ? "the first line numbered " + num(seq) + ", not 1"
@@ -903,14 +903,16 @@ std::string expected_cause_line(const Scenario& s, const json::value& cause, con
   const std::string message(c.at("message").as_string());
   // A job's failure that did not end the run (--stop-on never, or success with no winner): the
   // run ran its course, and the summary counts the failures before the first one.
-  const bool ran_its_course = s.stop_on == "never" || (s.stop_on == "success" && c.at("kind").as_string() != "job-succeeded");
+  const bool ran_its_course = s.stop_on == "never" ||
+                              (s.stop_on == "success" && c.at("kind").as_string() != "job-succeeded");
   if (ran_its_course && c.at("job").is_string()) {
     long failed = 0;
     for (const auto& j : jobs) {
       const auto outcome = j.as_object().at("outcome").as_string();
       failed += outcome == "failed" || outcome == "timed-out";
     }
-    return "ctxrun: " + num(failed) + " of " + num(static_cast<long>(jobs.size())) + (jobs.size() == 1 ? " job" : " jobs") + " failed; the first: " + message;
+    return "ctxrun: " + num(failed) + " of " + num(static_cast<long>(jobs.size())) +
+           (jobs.size() == 1 ? " job" : " jobs") + " failed; the first: " + message;
   }
   return "ctxrun: " + message;
 }
@@ -929,7 +931,8 @@ std::optional<int> status_from_line(std::string line) {
     return 128 + signum(sig.substr(0, sig.find_first_of(") ")));
   }
   if (line.find("\" succeeded after") != std::string::npos) return 0;
-  if (const auto at = line.find("\" exited with status "); at != std::string::npos) return std::atoi(line.c_str() + at + 21);
+  if (const auto at = line.find("\" exited with status "); at != std::string::npos)
+    return std::atoi(line.c_str() + at + 21);
   if (const auto at = line.find("\" was killed by "); at != std::string::npos) {
     const auto sig = line.substr(at + 16);
     return 128 + signum(sig.substr(0, sig.find(' ')));
@@ -961,7 +964,8 @@ void check_report(const Scenario& s, const Observed& o, const json::object& r, V
   if (r.at("command_line").as_array() != want_args) v.add("4 report: command_line is not ctxrun's argv");
   const auto& jobs = r.at("jobs").as_array();
   if (jobs.size() != s.jobs.size()) {
-    v.add("4 report: ", num(static_cast<long>(jobs.size())), " jobs, the run has ", num(static_cast<long>(s.jobs.size())));
+    v.add("4 report: ", num(static_cast<long>(jobs.size())), " jobs, the run has ",
+          num(static_cast<long>(s.jobs.size())));
     return;
   }
 
@@ -986,7 +990,8 @@ void check_report(const Scenario& s, const Observed& o, const json::object& r, V
     expect_status(124, "exit status");
     const double after = c->at("after_s").to_number<double>();
     const std::optional<Ms> limit = cause_job.empty() ? s.timeout : s.job_timeout;
-    if (!limit) v.add("4 cause: deadline-exceeded", cause_job.empty() ? "" : " for job " + cause_job, ", but no such deadline");
+    if (!limit)
+      v.add("4 cause: deadline-exceeded", cause_job.empty() ? "" : " for job " + cause_job, ", but no such deadline");
     else if (after * 1000 < static_cast<double>(limit->count()) - 5)
       v.add("4 cause: deadline-exceeded after ", std::to_string(after), " s, before the deadline of ", num_ms(*limit));
   } else if (kind == "job-failed") {
@@ -1020,8 +1025,7 @@ void check_report(const Scenario& s, const Observed& o, const json::object& r, V
     ++job_lines;
   }
   const std::string want = expected_cause_line(s, cause, jobs);
-  if (err.empty() || err.back().rfind(want, 0) != 0 ||
-      (!cause.is_null() && err.back().size() != want.size()))
+  if (err.empty() || err.back().rfind(want, 0) != 0 || (!cause.is_null() && err.back().size() != want.size()))
     v.add("4 summary: the cause line is \"", err.empty() ? "" : err.back(), "\", the report's cause says \"", want,
           cause.is_null() ? "…" : "", "\"");
   std::size_t unsuccessful = 0;
@@ -1041,8 +1045,10 @@ void check_report(const Scenario& s, const Observed& o, const json::object& r, V
     const auto say = [&](auto... what) { v.add("4 job ", name, ": ", what...); };
     const auto say_lines = [&](auto... what) { v.add("5 lines: job ", name, ": ", what...); };
     if (name != spec.name) say("expected the name ", spec.name);
-    if (attempts.size() > static_cast<std::size_t>(s.retries + 1)) say(num(static_cast<long>(attempts.size())), " attempts with --retries ", num(s.retries));
-    if ((outcome == "not-started") != attempts.empty()) say(outcome, " with ", num(static_cast<long>(attempts.size())), " attempts");
+    if (attempts.size() > static_cast<std::size_t>(s.retries + 1))
+      say(num(static_cast<long>(attempts.size())), " attempts with --retries ", num(s.retries));
+    if ((outcome == "not-started") != attempts.empty())
+      say(outcome, " with ", num(static_cast<long>(attempts.size())), " attempts");
     std::optional<std::chrono::system_clock::time_point> previous_end;
     for (std::size_t k = 0; k < attempts.size(); ++k) {
       const auto& a = attempts[k].as_object();
@@ -1050,7 +1056,8 @@ void check_report(const Scenario& s, const Observed& o, const json::object& r, V
       const bool exit0 = a.at("exit_status").is_int64() && a.at("exit_status").as_int64() == 0;
       const bool success = exit0 && because != "job-timeout";
       const std::string at = "attempt " + num(static_cast<long>(k + 1));
-      if (a.at("number").as_int64() != static_cast<long>(k + 1)) say(at, " is numbered ", num(static_cast<long>(a.at("number").as_int64())));
+      if (a.at("number").as_int64() != static_cast<long>(k + 1))
+        say(at, " is numbered ", num(static_cast<long>(a.at("number").as_int64())));
       if ((stopped == "none") != (because == "none")) say(at, ": stopped ", stopped, " because ", because);
       if (stopped == "killed" && !(a.at("signal").is_string() && a.at("signal").as_string() == "SIGKILL"))
         say(at, ": stopped killed, but ended with ", end_text(a));
@@ -1059,11 +1066,13 @@ void check_report(const Scenario& s, const Observed& o, const json::object& r, V
       if (!started || !ended || *ended < *started) say(at, ": bad times");
       if (started && previous_end && *started < *previous_end) say(at, ": started before the attempt before it ended");
       previous_end = ended;
-      if (k + 1 < attempts.size() && (success || because == "canceled")) say(at, ": retried after ", end_text(a), ", ", because);
+      if (k + 1 < attempts.size() && (success || because == "canceled"))
+        say(at, ": retried after ", end_text(a), ", ", because);
       // By itself, an attempt ends as its kind says.
       if (stopped == "none" && spec.end) {
-        const bool as_said = spec.end->signal ? a.at("signal").is_string() && signum(a.at("signal").as_string()) == spec.end->signal
-                                              : a.at("exit_status").is_int64() && a.at("exit_status").as_int64() == spec.end->code;
+        const bool as_said = spec.end->signal
+                                 ? a.at("signal").is_string() && signum(a.at("signal").as_string()) == spec.end->signal
+                                 : a.at("exit_status").is_int64() && a.at("exit_status").as_int64() == spec.end->code;
         const bool sigpipe = inherit_closed && a.at("signal").is_string() && a.at("signal").as_string() == "SIGPIPE";
         if (!as_said && !sigpipe)
           say(at, ": ended by itself with ", end_text(a), ", a ", kind_name(spec.kind), " job ends with ",
@@ -1073,7 +1082,8 @@ void check_report(const Scenario& s, const Observed& o, const json::object& r, V
       if (trigger && ended) {
         const Ms rel = std::chrono::duration_cast<Ms>(*ended - o.started_wall);
         if (rel > *trigger + stop_time(s) + kAttemptSlack)
-          v.add("1 time: job ", name, ": ", at, ": ended ", num_ms(rel), " after the start, the run was canceled at ", num_ms(*trigger));
+          v.add("1 time: job ", name, ": ", at, ": ended ", num_ms(rel), " after the start, the run was canceled at ",
+                num_ms(*trigger));
       }
       // 1: a run with no cause had every job end before its deadline (else the deadline is
       // the cause); a little room for a job ending as the deadline fires.
@@ -1093,10 +1103,11 @@ void check_report(const Scenario& s, const Observed& o, const json::object& r, V
           const auto bytes = static_cast<std::uint64_t>(a.at(st == 'o' ? "stdout_bytes" : "stderr_bytes").as_int64());
           if (d.bytes != bytes)
             say_lines(at, ": ", num(static_cast<long>(bytes)), " bytes read from its std", st == 'o' ? "out" : "err",
-                ", ", num(static_cast<long>(d.bytes)), " delivered");
+                      ", ", num(static_cast<long>(d.bytes)), " delivered");
           const long all = st == 'o' ? spec.lines : spec.lines / 4;
           if (exit0 && stopped == "none" && d.lines != all)
-            say_lines(at, ": wrote ", num(all), " lines on std", st == 'o' ? "out" : "err", ", ", num(d.lines), " delivered");
+            say_lines(at, ": wrote ", num(all), " lines on std", st == 'o' ? "out" : "err", ", ", num(d.lines),
+                      " delivered");
         }
       }
     }
@@ -1110,7 +1121,9 @@ void check_report(const Scenario& s, const Observed& o, const json::object& r, V
                     : outcome == "terminated" ? because == "canceled" && stopped == "terminated" && !exit0
                     : outcome == "killed"     ? because == "canceled" && stopped == "killed"
                                               : false;
-    if (!ok) say("outcome ", outcome, ", but the last attempt ended with ", end_text(last), ", stopped ", stopped, " because ", because);
+    if (!ok)
+      say("outcome ", outcome, ", but the last attempt ended with ", end_text(last), ", stopped ", stopped, " because ",
+          because);
     // A retry that could only come at or after the run's deadline is not waited for: the
     // failure stands. The delay before attempt n+1 is retry_delay × 2^(n-1), times a jitter
     // below 1.2.
@@ -1122,8 +1135,8 @@ void check_report(const Scenario& s, const Observed& o, const json::object& r, V
       return rel + delay + 20ms >= *s.timeout;
     };
     if ((outcome == "failed" || outcome == "timed-out") && name == cause_job && s.stop_on != "never" &&
-        attempts.size() != static_cast<std::size_t>(s.retries + 1) && (kind == "job-failed" || kind == "deadline-exceeded") &&
-        !retry_past_deadline())
+        attempts.size() != static_cast<std::size_t>(s.retries + 1) &&
+        (kind == "job-failed" || kind == "deadline-exceeded") && !retry_past_deadline())
       say("ended the run after ", num(static_cast<long>(attempts.size())), " attempts of ", num(s.retries + 1));
   }
 }
@@ -1138,8 +1151,11 @@ Violations check(const Scenario& s, const Observed& o) {
   if (s.stall && signal_at && *signal_at < *s.stall)
     stalled = " (" + signame(o.sent.front().first) + " came at " + num_ms(*signal_at) +
               ", while ctxrun's stdout was unread until " + num_ms(*s.stall) + ")";
-  if (o.hung) v.add("1 time: ctxrun did not exit within ", num_ms(bound + kSlack), " (bound ", num_ms(bound), "): killed it", stalled);
-  else if (o.elapsed > bound) v.add("1 time: ctxrun exited after ", num_ms(o.elapsed), ", bound ", num_ms(bound), stalled);
+  if (o.hung)
+    v.add("1 time: ctxrun did not exit within ", num_ms(bound + kSlack), " (bound ", num_ms(bound), "): killed it",
+          stalled);
+  else if (o.elapsed > bound)
+    v.add("1 time: ctxrun exited after ", num_ms(o.elapsed), ", bound ", num_ms(bound), stalled);
   // The rest describes a run that ended: once the soak has killed ctxrun, its watchdog and
   // its jobs are left to the soak by design.
   if (o.hung) return v;
@@ -1188,7 +1204,8 @@ Violations check(const Scenario& s, const Observed& o) {
     const auto want = err.empty() ? std::nullopt : status_from_line(err.back());
     if (!want) v.add("4 summary: no cause line understood; last stderr line \"", err.empty() ? "" : err.back(), "\"");
     else if (*want != o.shell_status())
-      v.add("4 status: the cause line \"", err.back(), "\" means ", num(*want), ", ctxrun's was ", num(o.shell_status()));
+      v.add("4 status: the cause line \"", err.back(), "\" means ", num(*want), ", ctxrun's was ",
+            num(o.shell_status()));
   }
   return v;
 }
@@ -1287,7 +1304,8 @@ int main(int argc, char** argv) {
       continue;
     }
     const std::string report = a.paths.dir + "/report-" + std::to_string(run) + ".json";
-    const std::string token = "soak-" + std::to_string(::getpid()) + "-" + std::to_string(seed) + "-" + std::to_string(run);
+    const std::string token = "soak-" + std::to_string(::getpid()) + "-" + std::to_string(seed) + "-" +
+                              std::to_string(run);
     Observed o;
     try {
       o = execute(s, token, report);
@@ -1300,8 +1318,9 @@ int main(int argc, char** argv) {
     if (interrupted) break;
     ++runs;
     const Violations v = check(s, o);
-    const std::string how = o.hung ? "hung, killed" : WIFSIGNALED(o.wait_status) ? "died by " + signame(WTERMSIG(o.wait_status))
-                                                                                 : "exit " + std::to_string(o.shell_status());
+    const std::string how = o.hung                       ? "hung, killed"
+                            : WIFSIGNALED(o.wait_status) ? "died by " + signame(WTERMSIG(o.wait_status))
+                                                         : "exit " + std::to_string(o.shell_status());
     std::printf("run %ld: %s: %s in %.2f s%s\n", run, describe_scenario(s).c_str(), how.c_str(),
                 static_cast<double>(o.elapsed.count()) / 1000.0, v.list.empty() ? "" : ": VIOLATION");
     if (!v.list.empty() || a.verbose) {
@@ -1314,7 +1333,8 @@ int main(int argc, char** argv) {
       if (s.jobs_file) std::printf("  jobs file:\n%s", tail(s.jobs_file_text, 20).c_str());
       std::printf("  events: %s\n", describe_events(s).c_str());
       if (!risky_parts(s).empty()) std::printf("  not in --safe: %s\n", risky_parts(s).c_str());
-      for (const auto& [sig, at] : o.sent) std::printf("  sent %s at %lldms\n", signame(sig).c_str(), static_cast<long long>(at.count()));
+      for (const auto& [sig, at] : o.sent)
+        std::printf("  sent %s at %lldms\n", signame(sig).c_str(), static_cast<long long>(at.count()));
       if (o.report) std::printf("  report: %s", o.report->substr(0, 600).c_str());
       std::printf("  replay: soak --seed %llu%s --run %ld\n", static_cast<unsigned long long>(seed), safe.c_str(), run);
       std::printf("  stderr (the end):\n%s", tail(o.err, 12).c_str());
@@ -1325,10 +1345,11 @@ int main(int argc, char** argv) {
   }
   std::filesystem::remove_all(a.paths.dir);
   const double secs = static_cast<double>(since(started).count()) / 1000.0;
-  std::printf("soak: %ld runs in %.1f s (%.0f a minute), %ld with violations (seed %llu; replay: soak --seed %llu%s --runs %ld)\n",
-              runs, secs, secs > 0 ? static_cast<double>(runs) * 60 / secs : 0.0, failed,
-              static_cast<unsigned long long>(seed), static_cast<unsigned long long>(seed), safe.c_str(),
-              first + runs - 1);
+  std::printf(
+      "soak: %ld runs in %.1f s (%.0f a minute), %ld with violations (seed %llu; replay: soak --seed %llu%s --runs "
+      "%ld)\n",
+      runs, secs, secs > 0 ? static_cast<double>(runs) * 60 / secs : 0.0, failed, static_cast<unsigned long long>(seed),
+      static_cast<unsigned long long>(seed), safe.c_str(), first + runs - 1);
   for (const auto& [n, count] : by_invariant) std::printf("soak: invariant %c violated in %ld runs\n", n, count);
   if (interrupted) {
     std::printf("soak: interrupted\n");

@@ -70,8 +70,7 @@ TEST_CASE("status_line: the text is elided to the width", "[status_line]") {
 
 // elide_middle cuts the tail by bytes: "[1/2…[0m" shows a stray "[0m" at width 8, and escape
 // bytes count as columns, so the colored line comes out narrower than the width.
-TEST_CASE("status_line: a colored line is elided to the width without broken escapes",
-          "[status_line]") {
+TEST_CASE("status_line: a colored line is elided to the width without broken escapes", "[status_line]") {
   ctxrun::Progress c;
   c.total = 2;
   c.done = 1;

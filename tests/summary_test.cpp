@@ -108,7 +108,8 @@ TEST_CASE("summary: more than one attempt names the last attempt", "[summary]") 
 }
 
 TEST_CASE("summary: one command that succeeded", "[summary]") {
-  const std::vector<ctxrun::JobRecord> jobs{job("make", ctxrun::JobOutcome::Succeeded, {attempt(1s, ctxrun::Exited{0})})};
+  const std::vector<ctxrun::JobRecord> jobs{
+      job("make", ctxrun::JobOutcome::Succeeded, {attempt(1s, ctxrun::Exited{0})})};
   ctxrun::SummaryInput in;
   in.jobs = &jobs;
   in.single = true;
@@ -277,7 +278,8 @@ TEST_CASE("summary: at most 10 job lines, the rest counted by kind in one line",
 TEST_CASE("summary: the count line names every kind it counts", "[summary][long]") {
   using O = ctxrun::JobOutcome;
   std::vector<ctxrun::JobRecord> jobs;
-  for (int i = 1; i <= 10; ++i) jobs.push_back(job("f" + std::to_string(i), O::Failed, {attempt(1s, ctxrun::Exited{1})}));
+  for (int i = 1; i <= 10; ++i)
+    jobs.push_back(job("f" + std::to_string(i), O::Failed, {attempt(1s, ctxrun::Exited{1})}));
   auto spawn = attempt(0s, std::nullopt);
   spawn.spawn_error = "x: No such file or directory";
   jobs.push_back(job("s", O::Failed, {spawn}));
@@ -293,8 +295,9 @@ TEST_CASE("summary: the count line names every kind it counts", "[summary][long]
   in.ended_by = &cause;
   const auto lines = ctxrun::summary_lines(in);
   REQUIRE(lines.size() == 12);
-  CHECK(lines.back() == "ctxrun:   \u2026 and 7 more: 2 killed with SIGKILL, 1 could not start, 1 timed out, "
-                        "1 stopped, 1 terminated by SIGINT, 1 not started\n");
+  CHECK(lines.back() ==
+        "ctxrun:   \u2026 and 7 more: 2 killed with SIGKILL, 1 could not start, 1 timed out, "
+        "1 stopped, 1 terminated by SIGINT, 1 not started\n");
 }
 
 TEST_CASE("summary: 10 jobs that did not succeed are all listed, with no count line", "[summary][long]") {
@@ -430,14 +433,15 @@ TEST_CASE("summary: quiet still prints a failure", "[summary]") {
 TEST_CASE("summary: a winner under --stop-on success is the cause line when not quiet", "[summary]") {
   const std::vector<ctxrun::JobRecord> jobs{
       job("fast", ctxrun::JobOutcome::Succeeded, {attempt(1s, ctxrun::Exited{0})}),
-      job("slow", ctxrun::JobOutcome::Terminated, {attempt(1s, ctxrun::Signaled{SIGTERM}, ctxrun::StopHow::Terminated)}),
+      job("slow", ctxrun::JobOutcome::Terminated,
+          {attempt(1s, ctxrun::Signaled{SIGTERM}, ctxrun::StopHow::Terminated)}),
   };
   const auto cause = ctxrun::Cause::job_succeeded("fast", 1s);
   ctxrun::SummaryInput in;
   in.jobs = &jobs;
   in.ended_by = &cause;
-  CHECK(ctxrun::summary_lines(in) == Lines{"ctxrun: job \"fast\" succeeded after 1s\n",
-                                            "ctxrun:   slow  terminated by SIGTERM after 1s\n"});
+  CHECK(ctxrun::summary_lines(in) ==
+        Lines{"ctxrun: job \"fast\" succeeded after 1s\n", "ctxrun:   slow  terminated by SIGTERM after 1s\n"});
 }
 
 TEST_CASE("summary: color paints each job name with its palette color", "[summary]") {
@@ -452,7 +456,8 @@ TEST_CASE("summary: color paints each job name with its palette color", "[summar
   in.color = true;
   const auto lines = ctxrun::summary_lines(in);
   REQUIRE(lines.size() == 2);
-  CHECK(lines[1] == "ctxrun:   " + ctxrun::paint("bad", ctxrun::palette_color(1)) + "  exited with status 1 after 1s\n");
+  CHECK(lines[1] ==
+        "ctxrun:   " + ctxrun::paint("bad", ctxrun::palette_color(1)) + "  exited with status 1 after 1s\n");
 }
 
 TEST_CASE("summary: every line starts with ctxrun: and ends with a newline", "[summary]") {

@@ -4,9 +4,8 @@
 
 #include <catch2/catch.hpp>
 
-#include "fake_env.hpp"
-
 #include "ctxrun/terminal.hpp"
+#include "fake_env.hpp"
 
 namespace {
 
@@ -29,7 +28,7 @@ TEST_CASE("terminal: --color auto follows the terminal and the environment", "[t
   auto [tty, vars, expected] = GENERATE(table<bool, Vars, bool>({
       {true, {{"TERM", "xterm"}}, true},
       {false, {{"TERM", "xterm"}}, false},
-      {true, {}, false},                                    // no TERM: not a smart terminal
+      {true, {}, false},  // no TERM: not a smart terminal
       {true, {{"TERM", ""}}, false},
       {true, {{"TERM", "dumb"}}, false},
       {true, {{"TERM", "xterm"}, {"NO_COLOR", "1"}}, false},
@@ -61,13 +60,13 @@ TEST_CASE("terminal: the status line follows the colors' TERM rule by default", 
   using ctxrun::Tristate;
   auto [mode, tty, jobs, inherit, vars, expected] = GENERATE(table<Tristate, bool, bool, bool, Vars, bool>({
       {Tristate::Auto, true, true, false, {{"TERM", "xterm"}}, true},
-      {Tristate::Auto, true, true, false, {}, false},                  // TERM unset: not a smart terminal
+      {Tristate::Auto, true, true, false, {}, false},  // TERM unset: not a smart terminal
       {Tristate::Auto, true, true, false, {{"TERM", ""}}, false},
       {Tristate::Auto, true, true, false, {{"TERM", "dumb"}}, false},
       {Tristate::Auto, false, true, false, {{"TERM", "xterm"}}, false},  // not a terminal
       {Tristate::Auto, true, false, false, {{"TERM", "xterm"}}, false},  // one command
       {Tristate::Auto, true, true, true, {{"TERM", "xterm"}}, false},    // inherited output
-      {Tristate::On, true, true, false, {}, true},                     // --status: any terminal
+      {Tristate::On, true, true, false, {}, true},                       // --status: any terminal
       {Tristate::On, true, false, false, {{"TERM", "dumb"}}, true},
       {Tristate::On, false, true, false, {{"TERM", "xterm"}}, false},
       {Tristate::On, true, true, true, {{"TERM", "xterm"}}, false},

@@ -49,9 +49,9 @@
 #include <climits>
 #include <cstdint>
 #include <cstdio>
-#include <ctime>
 #include <cstdlib>
 #include <cstring>
+#include <ctime>
 #include <string>
 #include <vector>
 
@@ -397,7 +397,8 @@ int run(std::vector<std::string> a) {
   if (mode == "numbered") return mode_numbered(static_cast<long>(num(1, 100)), num(2, 0));
   if (mode == "hold-pipe") return mode_hold_pipe(num(1, 3600), num(2, 0));
   if (mode == "double-fork") return mode_double_fork(num(1, 3600));
-  if (mode == "new-group") return mode_new_group(num(1, 3600), a.size() > 2 && a[2] == "keep", a.size() > 3 && a[3] == "wait");
+  if (mode == "new-group")
+    return mode_new_group(num(1, 3600), a.size() > 2 && a[2] == "keep", a.size() > 3 && a[3] == "wait");
   std::fprintf(stderr, "testchild: unknown mode %s\n", mode.c_str());
   return 2;
 }

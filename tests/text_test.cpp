@@ -10,13 +10,13 @@ TEST_CASE("text: display_width counts columns and skips ANSI sequences", "[text]
   auto [text, width] = GENERATE(table<std::string, std::size_t>({
       {"", 0},
       {"abc", 3},
-      {"\xc3\xa9t\xc3\xa9", 3},           // été
-      {"\xe2\x94\x82", 1},                // │
-      {"\xf0\x9f\x98\x80", 2},            // an emoji: two columns
+      {"\xc3\xa9t\xc3\xa9", 3},                     // été
+      {"\xe2\x94\x82", 1},                          // │
+      {"\xf0\x9f\x98\x80", 2},                      // an emoji: two columns
       {"\xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e", 6},  // 日本語: two columns each
-      {"\xf0\x9f\x9a\x80x", 3},           // 🚀x
-      {"e\xcc\x81", 1},                   // e and a combining acute accent
-      {"\xef\xbc\xa1", 2},                // a fullwidth A
+      {"\xf0\x9f\x9a\x80x", 3},                     // 🚀x
+      {"e\xcc\x81", 1},                             // e and a combining acute accent
+      {"\xef\xbc\xa1", 2},                          // a fullwidth A
       {"\x1b[31mred\x1b[0m", 3},
       {"\x1b[1;38;5;196mx\x1b[K", 1},
       {"a\x1b[0mb", 2},
@@ -53,8 +53,7 @@ TEST_CASE("text: elide_middle does not split a UTF-8 character", "[text]") {
 
 // The tail is cut by bytes: a color sequence near the end loses its ESC and prints as text,
 // and escape bytes in the head are counted as columns.
-TEST_CASE("text: elide_middle keeps ANSI sequences whole and out of the width",
-          "[text]") {
+TEST_CASE("text: elide_middle keeps ANSI sequences whole and out of the width", "[text]") {
   const std::string text = "abcdefghij\x1b[31mklmnopqrst\x1b[0m";  // 20 columns
   const std::size_t width = GENERATE(range<std::size_t>(3, 20));
   CAPTURE(width);

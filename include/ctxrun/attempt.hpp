@@ -63,12 +63,12 @@ class LiveAttempt {
     int number = 1;
     Context::Ptr ctx;
     Spawned spawned;
-    Fd out, err;                  ///< read ends of the job's pipes; empty when output is inherited
-    std::span<char> buffer;       ///< shared by every reader
-    bool paused = false;          ///< start with the readers paused (backpressure)
+    Fd out, err;             ///< read ends of the job's pipes; empty when output is inherited
+    std::span<char> buffer;  ///< shared by every reader
+    bool paused = false;     ///< start with the readers paused (backpressure)
     int first_signal = SIGTERM;
     Duration grace{};
-    Termination::Sent sent;       ///< --verbose
+    Termination::Sent sent;  ///< --verbose
   };
 
   static std::shared_ptr<LiveAttempt> make(boost::asio::io_context& io, Events& events, Setup setup);

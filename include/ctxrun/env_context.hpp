@@ -58,7 +58,7 @@ using Values = std::map<std::string, std::string, std::less<>>;
 /// The variables one job gets.
 struct JobContext {
   std::optional<WallTime> deadline{};  ///< the job's effective deadline, if any
-  Duration budget{};                 ///< time left at spawn (meaningful with a deadline)
+  Duration budget{};                   ///< time left at spawn (meaningful with a deadline)
   std::string run_id, path, lineage, job;
   std::size_t index = 1;
   int attempt = 1;

@@ -41,7 +41,7 @@ struct RunEnd {
   const Cause* first_failure = nullptr;  ///< the first job that failed, timed out, or did not start
   bool single = false;                   ///< one command
   bool preserve_status = false;
-  std::optional<int> preserved;          ///< see exit_code_for
+  std::optional<int> preserved;  ///< see exit_code_for
 };
 
 /// The one exit decision. The cause that counts is what ended the run or, when the run ran its

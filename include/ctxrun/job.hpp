@@ -59,7 +59,7 @@ struct Attempt {
 };
 
 enum class JobOutcome {
-  Pending,     ///< not ended yet
+  Pending,  ///< not ended yet
   Succeeded,
   Failed,      ///< exited non-zero, killed by a signal it was not sent by ctxrun, or could not start
   TimedOut,    ///< its --job-timeout passed

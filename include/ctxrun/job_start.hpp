@@ -3,9 +3,9 @@
 #include <variant>
 
 #include "ctxrun/context.hpp"
+#include "ctxrun/plan.hpp"
 #include "ctxrun/posix.hpp"
 #include "ctxrun/spawner.hpp"
-#include "ctxrun/plan.hpp"
 
 namespace ctxrun {
 
@@ -14,8 +14,8 @@ struct JobIo {
   bool single = false;          ///< keeps ctxrun's stdin (several jobs read /dev/null)
   bool inherit_output = false;  ///< writes to ctxrun's stdout/stderr (no pipes)
   int devnull = -1;
-  int tty = -1;                 ///< give the job this terminal
-  int death_signal = 0;         ///< the leader's signal if ctxrun dies (see Watchdog)
+  int tty = -1;          ///< give the job this terminal
+  int death_signal = 0;  ///< the leader's signal if ctxrun dies (see Watchdog)
 };
 
 struct StartedJob {
@@ -25,8 +25,7 @@ struct StartedJob {
 
 /// Starts attempt `attempt` of `spec` under the job context `ctx`: its environment carries
 /// the context down (CTXRUN_DEADLINE, CTXRUN_BUDGET, …, and the values).
-std::variant<StartedJob, SpawnFailure> start_job(const Plan& plan, const JobSpec& spec,
-                                                 const Context& ctx, int attempt, const JobIo& io_fds,
-                                                 const StartState& start);
+std::variant<StartedJob, SpawnFailure> start_job(const Plan& plan, const JobSpec& spec, const Context& ctx, int attempt,
+                                                 const JobIo& io_fds, const StartState& start);
 
 }  // namespace ctxrun

@@ -7,7 +7,7 @@
 namespace ctxrun {
 
 struct JobLine {
-  int line;             ///< 1-based line number, for messages
+  int line;  ///< 1-based line number, for messages
   std::string command;
 };
 

@@ -1,8 +1,8 @@
 // line_splitter.hpp — bytes in, whole lines out; a partial line is held until its end comes.
 #pragma once
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
-#include <algorithm>
 #include <string>
 #include <string_view>
 #ifdef __SSE2__
@@ -30,9 +30,9 @@ inline std::uint64_t newline_mask(const char* p, std::size_t n) {
 
 /// A line, or a piece of a line longer than the limit.
 struct Piece {
-  std::string_view text;     ///< without the newline
-  bool continued = false;    ///< a piece of the same line came before it (the line was split)
-  bool newline = false;      ///< the input had a newline here (false: split, or a last line without one)
+  std::string_view text;   ///< without the newline
+  bool continued = false;  ///< a piece of the same line came before it (the line was split)
+  bool newline = false;    ///< the input had a newline here (false: split, or a last line without one)
 };
 
 /// Pure and allocation-free in the common case: lines that lie whole inside one chunk are
@@ -77,7 +77,6 @@ class LineSplitter {
     partial_.shrink_to_fit();
     continued_ = false;
   }
-
 
  private:
   // Appends to the held partial line, handing out full-size pieces as they fill up.

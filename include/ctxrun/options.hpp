@@ -29,15 +29,15 @@ struct Given {
 };
 
 struct Options {
-  Given<Duration> timeout;                  ///< 0 = none
+  Given<Duration> timeout;  ///< 0 = none
   Given<WallTime> deadline;
   std::vector<std::pair<std::string, std::string>> values;
-  std::vector<std::string> commands;        ///< -c
-  std::vector<std::string> names;           ///< -n, split on commas
-  std::optional<std::string> jobs_file;     ///< -f ('-' = stdin)
-  std::size_t jobs = 0;                     ///< -j; 0 = the default
+  std::vector<std::string> commands;     ///< -c
+  std::vector<std::string> names;        ///< -n, split on commas
+  std::optional<std::string> jobs_file;  ///< -f ('-' = stdin)
+  std::size_t jobs = 0;                  ///< -j; 0 = the default
   StopOn stop_on = StopOn::Failure;
-  Given<Duration> job_timeout;              ///< 0 = none
+  Given<Duration> job_timeout;  ///< 0 = none
   int retries = 0;
   Duration retry_delay{0};
   double retry_backoff = 2.0;
@@ -51,8 +51,8 @@ struct Options {
   std::optional<std::string> report;
   bool quiet = false;
   bool verbose = false;
-  std::vector<std::string> command;         ///< one command: its argv
-  std::vector<std::string> args;            ///< the whole command line, for the report
+  std::vector<std::string> command;  ///< one command: its argv
+  std::vector<std::string> args;     ///< the whole command line, for the report
 };
 
 /// The command line as the parser read it, before any value is given a meaning. A valued
@@ -61,7 +61,7 @@ struct Options {
 struct RawOptions {
   std::optional<std::string> timeout, deadline, job_timeout, retry_delay, retry_backoff, grace, signal;
   std::optional<std::string> jobs, retries, stop_on, output, color, report, jobs_file;  ///< the last given
-  std::vector<std::string> values, commands, names;  ///< every one given, in order
+  std::vector<std::string> values, commands, names;                                     ///< every one given, in order
   bool keep_going = false, preserve_status = false, quiet = false, verbose = false;
   Tristate foreground = Tristate::Auto, status = Tristate::Auto;  ///< the last of each pair given
   std::vector<std::string> command;  ///< the words after the options, without a leading `--`

@@ -88,7 +88,7 @@ class LineSink {
   struct JobState {
     LineSplitter out, err;
   };
-  struct Group;  // group mode's held output (output.cpp)
+  struct Group;                              // group mode's held output (output.cpp)
   void eof(std::size_t job, Stream stream);  // a held partial line comes out
   template <class Pieces>
   void emit(std::size_t job, Stream stream, Pieces&& pieces);

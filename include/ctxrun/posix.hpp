@@ -42,10 +42,10 @@ Fd open_devnull();
 /// as it would without ctxrun in between (ctxrun(1), JOBS): signal mask, the signals ctxrun
 /// ignores itself, the fd limit.
 struct StartState {
-  sigset_t mask;                    ///< the mask ctxrun was started with
-  rlimit nofile;                    ///< the fd limit ctxrun was started with
-  std::vector<int> ignored_by_us;   ///< signals ctxrun set to SIG_IGN (reset in children)
-  std::vector<int> handled;         ///< signals the loop catches (reset before the mask is restored)
+  sigset_t mask;                   ///< the mask ctxrun was started with
+  rlimit nofile;                   ///< the fd limit ctxrun was started with
+  std::vector<int> ignored_by_us;  ///< signals ctxrun set to SIG_IGN (reset in children)
+  std::vector<int> handled;        ///< signals the loop catches (reset before the mask is restored)
   pid_t pid;
 };
 /// Captures the start state, ignores SIGPIPE (EPIPE is handled as a cause) and SIGTTOU

@@ -17,10 +17,10 @@ enum class StopOn { Failure, Success, First, Never };
 struct Policy {
   std::size_t max_running = 0;  ///< -j; 0 = no limit
   StopOn stop_on = StopOn::Failure;
-  int retries = 0;              ///< extra attempts after a failure
-  Duration retry_delay{0};      ///< before the first retry
-  double retry_backoff = 2.0;   ///< each further delay is this many times longer
-  double jitter = 0.2;          ///< each delay is scaled by a random factor in [1-j, 1+j)
+  int retries = 0;             ///< extra attempts after a failure
+  Duration retry_delay{0};     ///< before the first retry
+  double retry_backoff = 2.0;  ///< each further delay is this many times longer
+  double jitter = 0.2;         ///< each delay is scaled by a random factor in [1-j, 1+j)
   /// The run's deadline: a retry due at or after it would never start, so it is not waited
   /// for (the job fails with its last attempt's status, and the run does not sit idle).
   std::optional<TimePoint> until = std::nullopt;
@@ -35,10 +35,10 @@ struct DueAttempt {
 
 /// What the end of an attempt means.
 struct Verdict {
-  bool retry = false;        ///< the job runs again at `retry_at`
+  bool retry = false;  ///< the job runs again at `retry_at`
   TimePoint retry_at{};
-  bool job_done = false;     ///< this was the job's last attempt
-  bool ends_run = false;     ///< by --stop-on, this end is the cause that ends the run
+  bool job_done = false;       ///< this was the job's last attempt
+  bool ends_run = false;       ///< by --stop-on, this end is the cause that ends the run
   bool first_failure = false;  ///< the first failed job of the run (its status is the run's)
 };
 

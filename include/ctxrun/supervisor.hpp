@@ -18,12 +18,12 @@ struct RunResult {
   std::vector<JobRecord> jobs;
   std::optional<Cause> ended_by;       ///< what ended the run: the root context's cause
   std::optional<Cause> first_failure;  ///< the first job that failed, timed out, or did not start
-  std::optional<int> stopped_status;  ///< single job stopped by a deadline: its own status
+  std::optional<int> stopped_status;   ///< single job stopped by a deadline: its own status
   TimePoint started{}, ended{};
   WallTime started_wall{};
-  int leftovers_stopped = 0;    ///< processes jobs left behind that ctxrun stopped
-  int leftovers_killed = 0;     ///< ... of which needed SIGKILL
-  std::vector<pid_t> abandoned; ///< left running: they refused every signal (another user's)
+  int leftovers_stopped = 0;       ///< processes jobs left behind that ctxrun stopped
+  int leftovers_killed = 0;        ///< ... of which needed SIGKILL
+  std::vector<pid_t> abandoned;    ///< left running: they refused every signal (another user's)
   std::size_t output_dropped = 0;  ///< bytes for a stalled reader, given up on at the end
 };
 

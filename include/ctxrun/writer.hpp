@@ -70,7 +70,7 @@ class Writer final : public OutputPort {
   Lane& lane(Stream s);
   void enqueue(Lane& l, Stream stream, std::string_view bytes);
   void write_queued(Lane& l);  // writes the lane's queue until the reader is full
-  void check_drained();  // calls drained_ once pending_ is down to low_
+  void check_drained();        // calls drained_ once pending_ is down to low_
   // Writes what the reader takes now, and returns how many bytes are done with: all of them,
   // unless the reader is full; a stream whose reader is gone takes (drops) everything.
   std::size_t put(Stream stream, std::string_view bytes);
@@ -84,15 +84,15 @@ class Writer final : public OutputPort {
   boost::asio::io_context& io_;
   std::unique_ptr<Target> out_, err_;
   std::function<void(Stream)> on_broken_;
-  Lane lanes_[2];          // [0] stdout (and stderr when shared_), [1] stderr
-  bool shared_ = false;    // stdout and stderr are one file: one queue keeps their order
+  Lane lanes_[2];        // [0] stdout (and stderr when shared_), [1] stderr
+  bool shared_ = false;  // stdout and stderr are one file: one queue keeps their order
   std::size_t pending_ = 0;
-  bool busy_ = false;      // inside write_queued or the broken callback: write only queues
+  bool busy_ = false;              // inside write_queued or the broken callback: write only queues
   std::vector<std::string> free_;  // buffers of written chunks, empty and ready
   std::size_t low_ = 0;
   std::function<void()> drained_, idle_;
-  bool given_up_ = false;   // abandon() was called: no more waiting for any reader
-  bool stalled_[2] = {};    // [stdout, stderr] given up on: every later write is dropped whole
+  bool given_up_ = false;  // abandon() was called: no more waiting for any reader
+  bool stalled_[2] = {};   // [stdout, stderr] given up on: every later write is dropped whole
   std::size_t dropped_ = 0;
 };
 
